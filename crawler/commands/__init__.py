@@ -1,0 +1,1 @@
+"""Project commands for `scrapy`: `crawl` validates the config before starting."""

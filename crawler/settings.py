@@ -1,0 +1,62 @@
+"""Static Scrapy defaults for newsvault; archive_config.yaml is applied by the add-on."""
+
+from __future__ import annotations
+
+BOT_NAME = "newsvault"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# archive_config.yaml -> ARCHIVE_* settings, at "addon" priority so `-s` still wins.
+ADDONS = {"crawler.addon.ArchiveConfigAddon": 0}
+
+# Politeness. The user agent must name a contact: operators set crawl.user_agent.
+USER_AGENT = "newsvault/0.1 (+https://example.org/newsvault-contact; archive crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DEPTH_LIMIT = 3
+DEPTH_PRIORITY = 1
+REDIRECT_MAX_TIMES = 10
+
+# zstd (advertised by Scrapy >= 2.18) cannot be replayed by pywb, ReplayWeb.page or
+# warcio; DefaultHeadersMiddleware runs before HttpCompressionMiddleware's setdefault.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate, br",
+}
+
+# No remote code execution endpoints on an unattended crawler.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "pipelines.warc.WarcWriterExtension": 100,
+    "pipelines.manifest.RunManifestExtension": 900,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PrivateNetworkMiddleware": 50,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractionPipeline": 100,
+    "pipelines.cleaned_json.JsonLinesPipeline": 500,
+    "pipelines.state.StatePipeline": 900,
+}
+
+LOG_LEVEL = "INFO"
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+FEED_EXPORT_ENCODING = "utf-8"

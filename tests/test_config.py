@@ -1,0 +1,150 @@
+"""archive_config.yaml validation, settings mapping and fail-fast start-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.config import ArchiveConfig, ConfigError, load_config, parse_config, to_settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_repo_config_is_valid_and_maps_to_settings() -> None:
+    cfg = load_config(REPO / "archive_config.yaml")
+    settings = to_settings(cfg)
+    assert settings["ROBOTSTXT_OBEY"] is True
+    assert settings["DOWNLOAD_MAXSIZE"] == 32 * 1024 * 1024
+    assert settings["ARCHIVE_SOURCES"][0]["name"] == "example-news"
+    assert settings["ARCHIVE_SOURCES"][0]["deny"] == ["/tag/", "/author/"]
+    assert settings["ARCHIVE_CONFIG_HASH"] == cfg.config_hash
+
+
+def test_empty_config_gives_defaults() -> None:
+    assert parse_config("") == ArchiveConfig()
+
+
+def test_config_hash_ignores_comments_and_order() -> None:
+    a = parse_config("crawl:\n  max_pages: 5\n  obey_robots: true\n")
+    b = parse_config("# note\ncrawl:\n  obey_robots: true\n  max_pages: 5\n")
+    c = parse_config("crawl:\n  max_pages: 6\n")
+    assert a.config_hash == b.config_hash != c.config_hash
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "crawl:\n  obey_robot: true\n",
+            ":2: crawl.obey_robot: unknown key; did you mean 'obey_robots'?",
+        ),
+        ("crawl:\n  max_pages: many\n", ":2: crawl.max_pages: expected a whole number"),
+        ("crawl:\n  download_delay: -1\n", ":2: crawl.download_delay: expected a number >= 0"),
+        ("crawl:\n  obey_robots: 1\n", ":2: crawl.obey_robots: expected true or false"),
+        (
+            "storage:\n  warc: ftp://host/x\n",
+            ":2: storage.warc: 'ftp://host/x': unsupported storage scheme",
+        ),
+        ("storage:\n  json: s3://Bad_Bucket/x\n", ":2: storage.json: 's3://Bad_Bucket/x':"),
+        (
+            "storage:\n  spool: s3://bucket/x\n",
+            ":2: storage.spool: 's3://bucket/x' must be a local",
+        ),
+        (
+            "storage:\n  s3:\n    addressing_style: side\n",
+            ":3: storage.s3.addressing_style: expected one of",
+        ),
+        (
+            "sources:\n  - name: a\n    start_urls: [htp://x]\n",
+            ":3: sources[0].start_urls[0]: 'htp://x' is not",
+        ),
+        (
+            "sources:\n  - name: a\n    deny: ['(']\n",
+            ":3: sources[0].deny[0]: invalid regular expression",
+        ),
+        ("sources:\n  - feeds: []\n", ":2: sources[0].name: is required"),
+        ("sources:\n  - name: a\n  - name: a\n", ":3: sources[1].name: 'a' is used twice"),
+        ("warc: [1]\n", ":1: warc: expected a mapping"),
+        ("warc:\n  digest: md5\n", ":2: warc.digest: expected one of sha1, sha256"),
+        ("crawl: [\n", ": invalid YAML"),
+        ("- a\n", ":1: the top level must be a mapping"),
+    ],
+)
+def test_bad_config_is_one_line_naming_key_and_line(text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, "cfg.yaml")
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("cfg.yaml")
+    assert expected in message
+
+
+def test_single_string_is_a_list_of_one() -> None:
+    cfg = parse_config("sources:\n  - name: a\n    start_urls: https://a.example/\n")
+    assert cfg.sources[0].start_urls == ("https://a.example/",)
+
+
+def test_missing_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope\.yaml: config file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_env_var_selects_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_text("crawl:\n  max_pages: 7\n")
+    monkeypatch.setenv("NEWSVAULT_CONFIG", str(path))
+    assert load_config().crawl.max_pages == 7
+
+
+def test_addon_applies_config_below_cmdline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scrapy.settings import Settings
+
+    from crawler.addon import ArchiveConfigAddon
+
+    path = tmp_path / "c.yaml"
+    path.write_text("crawl:\n  max_pages: 7\n  download_delay: 2\n")
+    monkeypatch.setenv("NEWSVAULT_CONFIG", str(path))
+    settings = Settings()
+    settings.set("DOWNLOAD_DELAY", 0.0, priority="cmdline")
+    ArchiveConfigAddon().update_settings(settings)
+    assert settings.getint("CLOSESPIDER_PAGECOUNT") == 7
+    assert settings.getfloat("DOWNLOAD_DELAY") == 0.0
+
+
+def _run(cmd: list[str], tmp_path: Path, config: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSVAULT_CONFIG": str(config)}
+    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("runner", ["scrapy", "newsvault"])
+def test_bad_config_fails_fast_writing_nothing(tmp_path: Path, runner: str) -> None:
+    config = tmp_path / "bad.yaml"
+    archive = tmp_path / "archive"
+    config.write_text(
+        f"storage:\n  warc: {archive}/warc\n  json: {archive}/json\n  spool: {tmp_path}/spool\n"
+        "crawl:\n  concurency_per_domain: 2\n"
+    )
+    bindir = Path(sys.executable).parent
+    cmd = (
+        [str(bindir / "scrapy"), "crawl", "news"]
+        if runner == "scrapy"
+        else [str(bindir / "newsvault"), "crawl", "--config", str(config)]
+    )
+    started = time.monotonic()
+    proc = _run(cmd, tmp_path, config)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"newsvault: {config}:6: crawl.concurency_per_domain: unknown key; "
+        "did you mean 'concurrency_per_domain'?"
+    ]
+    assert not archive.exists() and not (tmp_path / "spool").exists()
+    # Interpreter start-up plus Scrapy import; the check itself is milliseconds.
+    assert elapsed < 10
