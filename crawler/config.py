@@ -131,7 +131,7 @@ _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def resolve_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The config file to use: an explicit path, then $NEWSVAULT_CONFIG, then ./archive_config.yaml."""
+    """The config file: an explicit path, then $NEWSVAULT_CONFIG, then ./archive_config.yaml."""
     if explicit:
         return Path(explicit)
     env = os.environ.get(CONFIG_ENV)
