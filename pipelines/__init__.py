@@ -1,0 +1,1 @@
+"""Everything that writes: WARC archives, JSON Lines shards and object storage."""
