@@ -1,0 +1,134 @@
+"""Cheap article detection: is this URL or page one news article, or an index to crawl?"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from crawler.discovery.dates import date_from_url
+from crawler.discovery.links import meta_content
+
+logger = logging.getLogger(__name__)
+
+#: schema.org types that mean "this page is one article".
+ARTICLE_TYPES = frozenset(
+    t.lower()
+    for t in (
+        "Article",
+        "NewsArticle",
+        "AnalysisNewsArticle",
+        "AskPublicNewsArticle",
+        "BackgroundNewsArticle",
+        "OpinionNewsArticle",
+        "ReportageNewsArticle",
+        "ReviewNewsArticle",
+        "SatiricalArticle",
+        "ScholarlyArticle",
+        "TechArticle",
+        "Report",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "SocialMediaPosting",
+    )
+)
+#: og:type values that mean a listing, profile or home page rather than an article.
+NON_ARTICLE_OG = frozenset({"website", "profile", "blog", "book", "music.song", "video.other"})
+
+#: Path segments that mark article URLs on common CMSes.
+_ARTICLE_PATH = re.compile(
+    r"/(?:article|articles|story|stories|news|post|posts|blog|a|p|id)/[^/]+"
+    r"|[-_/]\d{5,}(?:\.html?)?$"  # numeric article id at the end
+    r"|/[a-z0-9]+(?:-[a-z0-9]+){3,}(?:\.html?|/)?$",  # long slug of 4+ words
+    re.IGNORECASE,
+)
+#: Path segments of listings, never articles themselves.
+_LISTING_PATH = re.compile(
+    r"/(?:tag|tags|topic|topics|category|categories|section|sections|author|authors|search"
+    r"|page|archive|archives|feed|rss|index)(?:/|$|\.)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    is_article: bool
+    reason: str
+
+
+def url_looks_like_article(url: str) -> bool:
+    """Guess from the URL alone (before fetching): a date plus slug, an id, a long slug."""
+    path = urlsplit(url).path
+    if not path or path == "/":
+        return False
+    if _LISTING_PATH.search(path):
+        return False
+    if date_from_url(url) is not None:
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        return not last.isdigit() or len(last) >= 5  # /2024/03/07/ alone is a day index
+    return bool(_ARTICLE_PATH.search(path.rstrip("/") if path.endswith("/") else path))
+
+
+def jsonld_types(doc: etree._Element) -> set[str]:
+    """All lowercased ``@type`` values in the page's JSON-LD blocks (``@graph`` included)."""
+    types: set[str] = set()
+    for script in doc.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        text = script.text or ""
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        for obj in _walk_jsonld(data, depth=0):
+            value = obj.get("@type")
+            for t in value if isinstance(value, list) else [value]:
+                if isinstance(t, str):
+                    types.add(t.rsplit("/", 1)[-1].lower())
+    return types
+
+
+def _walk_jsonld(data: Any, depth: int) -> Iterator[dict[str, Any]]:
+    # Top-level objects, lists and @graph members; not every nested value, since a
+    # listing page may embed Article objects inside an ItemList.
+    if depth > 3:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk_jsonld(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        graph = data.get("@graph")
+        if isinstance(graph, list):
+            yield from _walk_jsonld(graph, depth + 1)
+
+
+def classify_page(doc: etree._Element | None, url: str) -> Verdict:
+    """Decide from a parsed page whether it is one article.
+
+    Structured data wins (``og:type``, JSON-LD types, ``article:published_time``);
+    without any, the URL decides.
+    """
+    if doc is None:
+        return Verdict(False, "not html")
+    og_type = (meta_content(doc, "og:type") or "").strip().lower()
+    if og_type == "article" or og_type.startswith("article"):
+        return Verdict(True, "og:type")
+    types = jsonld_types(doc)
+    if types & ARTICLE_TYPES:
+        return Verdict(True, "json-ld")
+    if og_type in NON_ARTICLE_OG or types & {"collectionpage", "itemlist", "website"}:
+        return Verdict(False, "listing metadata")
+    if meta_content(doc, "article:published_time", "datepublished") is not None:
+        return Verdict(True, "article:published_time")
+    if url_looks_like_article(url):
+        return Verdict(True, "url")
+    return Verdict(False, "no article signal")
