@@ -76,6 +76,26 @@ def _host(hostname: str) -> str:
     return host
 
 
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4, for absolute paths."""
+    out: list[str] = []
+    segments = path.split("/")
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        elif seg == ".":
+            if last:
+                out.append("")
+        else:
+            out.append(seg)
+    result = "/".join(out)
+    return result if result.startswith("/") else "/" + result
+
+
 def canonicalize_url(url: str, base: str | None = None) -> str:
     """The canonical form of ``url`` (optionally relative to ``base``).
 
@@ -104,8 +124,8 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     if parts.username is not None:
         userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
         netloc = f"{userinfo}@{netloc}"
-    path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, _strip_query(parts.query), ""))
+    path = _remove_dot_segments(parts.path) if "." in parts.path else parts.path
+    return urlunsplit((scheme, netloc, path or "/", _strip_query(parts.query), ""))
 
 
 def host_of(url: str) -> str:

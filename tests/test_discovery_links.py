@@ -1,0 +1,135 @@
+"""Advertised feeds, canonical links, section links with allow/deny, article detection."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.discovery.articles import classify_page, url_looks_like_article
+from crawler.discovery.links import (
+    LinkRules,
+    advertised_feeds,
+    canonical_link,
+    extract_links,
+    parse_html,
+)
+
+URL = "https://www.n.example/politics/"
+
+SECTION = b"""<!doctype html><html><head>
+<title>Politics</title>
+<link rel="alternate" type="application/rss+xml" title="All" href="/feed.xml">
+<link rel="alternate" type="application/atom+xml" title="Politics" href="/politics/atom.xml">
+<link rel="Alternate" type="application/feed+json" href="https://www.n.example/feed.json">
+<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/3">
+<link rel="alternate" hreflang="de" href="/de/politik/">
+<link rel="alternate" type="application/rss+xml" href="/feed.xml">
+<link rel="canonical" href="https://www.n.example/politics/?utm_source=x">
+<meta property="og:type" content="website">
+</head><body>
+<a href="/2024/03/07/budget-vote?utm_medium=rss#comments">Budget</a>
+<a href="https://n.example/politics/page/2">Next</a>
+<a href="https://blog.n.example/a-post">Blog</a>
+<a href="https://other.example/2024/03/07/x">Elsewhere</a>
+<a href="/login?next=/politics/">Log in</a>
+<a href="/media/photo.JPG">Photo</a>
+<a href="#top">Top</a><a href="mailto:desk@n.example">Mail</a>
+<a href="javascript:void(0)">JS</a>
+<a href="/2024/03/07/budget-vote">Budget again</a>
+</body></html>"""
+
+
+def test_all_advertised_feeds_in_order():
+    feeds = advertised_feeds(parse_html(SECTION), URL)
+    assert [(f.url, f.type) for f in feeds] == [
+        ("https://www.n.example/feed.xml", "application/rss+xml"),
+        ("https://www.n.example/politics/atom.xml", "application/atom+xml"),
+        ("https://www.n.example/feed.json", "application/feed+json"),
+    ]
+    assert feeds[1].title == "Politics"
+
+
+def test_base_href_applies():
+    doc = parse_html(
+        b'<html><head><base href="https://cdn.n.example/x/">'
+        b'<link rel="alternate" type="application/rss+xml" href="rss"></head></html>'
+    )
+    assert advertised_feeds(doc, URL)[0].url == "https://cdn.n.example/x/rss"
+
+
+def test_canonical_link():
+    assert canonical_link(parse_html(SECTION), URL) == "https://www.n.example/politics/"
+    offsite = b'<html><head><link rel="canonical" href="https://evil.example/x"></head></html>'
+    assert canonical_link(parse_html(offsite), URL) is None
+    assert canonical_link(parse_html(b"<html><body>x</body></html>"), URL) is None
+    assert canonical_link(None, URL) is None
+
+
+def test_section_links_domain_allow_deny():
+    doc = parse_html(SECTION)
+    rules = LinkRules.build(domains=["www.n.example"], deny=[r"/login"])
+    assert extract_links(doc, URL, rules) == [
+        "https://www.n.example/2024/03/07/budget-vote",
+        "https://n.example/politics/page/2",
+        "https://blog.n.example/a-post",
+    ]
+    only_dated = LinkRules.build(domains=["n.example"], allow=[r"/\d{4}/\d{2}/\d{2}/"])
+    assert extract_links(doc, URL, only_dated) == ["https://www.n.example/2024/03/07/budget-vote"]
+    assert "https://other.example/2024/03/07/x" in extract_links(doc, URL, None)
+
+
+def test_rules_predicates():
+    rules = LinkRules.build(domains=["n.example"], allow=["/news/"], deny=["/news/live"])
+    assert rules.allowed("https://n.example/news/a")
+    assert not rules.allowed("https://n.example/news/live/a")
+    assert not rules.allowed("https://n.example/sport/a")
+    assert not rules.allowed("https://x.example/news/a")
+    assert rules.denied("https://n.example/news/live")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://n.example/2024/03/07/budget-vote", True),
+        ("https://n.example/politics/2024-03-07-budget.html", True),
+        ("https://n.example/news/budget-vote", True),
+        ("https://n.example/world/europe-68512345", True),
+        ("https://n.example/the-budget-vote-was-close", True),
+        ("https://n.example/", False),
+        ("https://n.example/politics/", False),
+        ("https://n.example/tag/budget-vote-news-today", False),
+        ("https://n.example/2024/03/07/", False),
+        ("https://n.example/category/news/politics", False),
+        ("https://n.example/about", False),
+    ],
+)
+def test_url_looks_like_article(url, expected):
+    assert url_looks_like_article(url) is expected
+
+
+ARTICLE_OG = b'<html><head><meta property="og:type" content="article"></head></html>'
+ARTICLE_LD = b"""<html><head><script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"},
+ {"@type": ["NewsArticle"], "headline": "x"}]}</script></head><body></body></html>"""
+LISTING_LD = b"""<html><head><script type="application/ld+json">
+{"@type": "CollectionPage", "hasPart": [{"@type": "NewsArticle"}]}</script>
+<script type="application/ld+json">{not json</script></head></html>"""
+PUBLISHED = b'<html><head><meta property="article:published_time" content="2024"></head></html>'
+
+
+@pytest.mark.parametrize(
+    ("body", "url", "is_article", "reason"),
+    [
+        (ARTICLE_OG, "https://n.example/x", True, "og:type"),
+        (ARTICLE_LD, "https://n.example/x", True, "json-ld"),
+        (LISTING_LD, "https://n.example/2024/03/07/x-y", False, "listing metadata"),
+        (SECTION, "https://n.example/2024/03/07/a-b", False, "listing metadata"),
+        (PUBLISHED, "https://n.example/x", True, "article:published_time"),
+        (b"<html><body><p>x</p></body></html>", "https://n.example/2024/03/07/a", True, "url"),
+        (b"<html><body><p>x</p></body></html>", "https://n.example/about", False, None),
+    ],
+)
+def test_classify_page(body, url, is_article, reason):
+    verdict = classify_page(parse_html(body), url)
+    assert verdict.is_article is is_article
+    if reason:
+        assert verdict.reason == reason
