@@ -65,6 +65,7 @@ class Source:
     allow: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
+    article_urls: tuple[str, ...] = ()
     max_age_days: int | None = None
     depth: int | None = None
 
@@ -126,7 +127,7 @@ _ENUMS: dict[str, tuple[str, ...]] = {
 }
 _STORE_URI_KEYS = {"warc", "json", "state", "manifests"}
 _HTTP_URL_KEYS = {"start_urls", "feeds", "sitemaps"}
-_REGEX_KEYS = {"allow", "deny"}
+_REGEX_KEYS = {"allow", "deny", "article_urls"}
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
