@@ -1,0 +1,900 @@
+"""Structured reader-comment extraction (threaded) from a parsed HTML tree."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Comment",
+    "CommentResult",
+    "block_text",
+    "extract_comments",
+    "jsonld_objects",
+    "normalize_date",
+]
+
+# Status values of a page's comment section.
+STATUS_OPEN = "open"
+STATUS_NONE = "none"
+STATUS_CLOSED = "closed"
+STATUS_NOT_IN_HTML = "not_in_html"
+
+
+@dataclass
+class Comment:
+    """One reader comment; ``parent_id`` is None for top-level comments."""
+
+    id: str | None
+    parent_id: str | None
+    author: str | None
+    published: str | None
+    text: str
+    permalink: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CommentResult:
+    """Comments found on a page, how they were found, and the nodes holding them."""
+
+    comments: list[Comment] = field(default_factory=list)
+    status: str = STATUS_NONE
+    method: str | None = None
+    # Elements of the tree holding the comment section: pruned before main-text extraction.
+    nodes: list[HtmlElement] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# dates
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("jan", "january", "januar", "janvier", "enero", "gennaio", "jänner"),
+            ("feb", "february", "februar", "février", "fevrier", "febrero", "febbraio"),
+            ("mar", "march", "märz", "maerz", "mars", "marzo"),
+            ("apr", "april", "avril", "abril", "aprile"),
+            ("may", "mai", "mayo", "maggio"),
+            ("jun", "june", "juni", "juin", "junio", "giugno"),
+            ("jul", "july", "juli", "juillet", "julio", "luglio"),
+            ("aug", "august", "août", "aout", "agosto"),
+            ("sep", "sept", "september", "septembre", "septiembre", "settembre"),
+            ("oct", "october", "oktober", "octobre", "octubre", "ottobre", "okt"),
+            ("nov", "november", "novembre", "noviembre"),
+            ("dec", "december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dez"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_ISO_RE = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_COMPACT_RE = re.compile(
+    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:T?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?$"
+)
+_TIME_RE = re.compile(
+    r"(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?", re.I
+)
+_DMY_NUM_RE = re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})\b")
+_TEXT_DATE_RES = (
+    # 5 January 2024 / 5. Januar 2024 / 5 janv. 2024
+    re.compile(
+        r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?(?P<mon>[^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(?P<y>\d{4})\b"
+    ),
+    # January 5, 2024
+    re.compile(r"\b(?P<mon>[^\W\d_]{3,10})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b"),
+)
+
+
+def _tz_suffix(tz: str | None) -> str:
+    if not tz:
+        return ""
+    if tz == "Z":
+        return "+00:00"
+    digits = tz[1:].replace(":", "")
+    if len(digits) == 2:
+        digits += "00"
+    return f"{tz[0]}{digits[:2]}:{digits[2:4]}"
+
+
+def _build(
+    y: int, m: int, d: int, hh: int | None, mm: int | None, ss: int | None, tz: str
+) -> str | None:
+    try:
+        datetime(y, m, d, hh or 0, mm or 0, ss or 0)
+    except ValueError:
+        return None
+    if not 1900 <= y <= 2100:
+        return None
+    day = f"{y:04d}-{m:02d}-{d:02d}"
+    if hh is None:
+        return day
+    return f"{day}T{hh:02d}:{mm or 0:02d}:{ss or 0:02d}{tz}"
+
+
+def normalize_date(value: Any) -> str | None:
+    """Return an ISO 8601 string keeping exactly the precision the source gives.
+
+    A date alone stays a date (``2024-01-05``), a time without zone stays naive,
+    a zone is kept as an offset. Unparseable values give None.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        # epoch seconds or milliseconds
+        ts = float(value) / (1000 if value > 10**11 else 1)
+        try:
+            return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    if not text:
+        return None
+    match = _ISO_RE.search(text)
+    if match:
+        g = match.groupdict()
+        hh = int(g["H"]) if g["H"] is not None else None
+        return _build(
+            int(g["y"]),
+            int(g["m"]),
+            int(g["d"]),
+            hh,
+            int(g["M"]) if g["M"] else None,
+            int(g["S"]) if g["S"] else None,
+            _tz_suffix(g["tz"]) if hh is not None else "",
+        )
+    match = _COMPACT_RE.match(text)
+    if match:
+        g = match.groupdict()
+        hh = int(g["H"]) if g["H"] else None
+        return _build(
+            int(g["y"]), int(g["m"]), int(g["d"]), hh, int(g["M"]) if g["M"] else None, None, ""
+        )
+    return _parse_text_date(text)
+
+
+def _parse_text_date(text: str) -> str | None:
+    """Parse human-written dates such as 'March 3, 2024 at 10:15 am' or '3. März 2024, 10:15'."""
+    y = m = d = None
+    rest = text
+    num = _DMY_NUM_RE.search(text)
+    if num:
+        y, m, d = int(num["y"]), int(num["m"]), int(num["d"])
+        rest = text[num.end() :]
+    else:
+        for regex in _TEXT_DATE_RES:
+            found = regex.search(text)
+            if found and found["mon"].lower().rstrip(".") in _MONTHS:
+                y, m, d = (
+                    int(found["y"]),
+                    _MONTHS[found["mon"].lower().rstrip(".")],
+                    int(found["d"]),
+                )
+                rest = text[found.end() :]
+                break
+    if y is None or m is None or d is None:
+        return None
+    hh = mm = ss = None
+    tmatch = _TIME_RE.search(rest)
+    if tmatch:
+        hh, mm = int(tmatch["H"]), int(tmatch["M"])
+        ss = int(tmatch["S"]) if tmatch["S"] else None
+        ampm = (tmatch["ampm"] or "").lower().replace(".", "")
+        if ampm == "pm" and hh < 12:
+            hh += 12
+        elif ampm == "am" and hh == 12:
+            hh = 0
+        if hh > 23 or mm > 59:
+            hh = mm = ss = None
+    return _build(y, m, d, hh, mm, ss, "")
+
+
+# ---------------------------------------------------------------------------
+# text helpers
+
+_BLOCK_TAGS = frozenset(
+    "p div li ul ol blockquote pre h1 h2 h3 h4 h5 h6 section article header footer table tr dd dt dl figure".split()
+)
+_SKIP_TAGS = frozenset(
+    ["script", "style", "noscript", "template", "button", "form", "svg", "iframe", "select"]
+)
+_WS_RE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+
+
+def _tag(el: Any) -> str:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def block_text(el: HtmlElement, exclude: set[Any] | None = None) -> str:
+    """Text of ``el`` with block elements as paragraphs separated by a blank line.
+
+    Elements in ``exclude`` (and script/style/forms) are skipped with their subtree.
+    """
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        tag = _tag(node)
+        if tag in _SKIP_TAGS or (exclude and node in exclude):
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n\n")
+        elif tag == "br":
+            parts.append("\n")
+        if node.text and tag:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n\n")
+
+    walk(el)
+    raw = "".join(parts)
+    paragraphs = []
+    for para in re.split(r"\n\s*\n", raw):
+        lines = [_WS_RE.sub(" ", line).strip() for line in para.split("\n")]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
+
+
+def _clean_inline(text: str | None) -> str:
+    return _WS_RE.sub(" ", (text or "").replace("\n", " ")).strip()
+
+
+def _classes(el: HtmlElement) -> set[str]:
+    return set((el.get("class") or "").lower().split())
+
+
+# ---------------------------------------------------------------------------
+# JSON-LD
+
+
+def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    """All JSON-LD objects of the page, with @graph and top-level lists flattened."""
+    out: list[dict[str, Any]] = []
+    for script in tree.iterfind(".//script[@type]"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            # common breakage: raw control characters inside strings
+            try:
+                data = json.loads(re.sub(r"[\x00-\x1f]+", " ", raw))
+            except ValueError:
+                logger.debug("unparseable JSON-LD block skipped")
+                continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack[0:0] = item
+            elif isinstance(item, dict):
+                out.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+                elif isinstance(graph, dict):
+                    stack.append(graph)
+    return out
+
+
+def jsonld_types(obj: dict[str, Any]) -> set[str]:
+    types = obj.get("@type")
+    if isinstance(types, str):
+        types = [types]
+    if not isinstance(types, list):
+        return set()
+    return {str(t).rsplit("/", 1)[-1].lower() for t in types}
+
+
+def _ld_name(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("alternateName")
+    if isinstance(value, str):
+        return _clean_inline(value) or None
+    return None
+
+
+def _ld_text(value: Any) -> str:
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value if isinstance(v, str))
+    if not isinstance(value, str):
+        return ""
+    if "<" in value and ">" in value:
+        try:
+            frag = etree.fromstring(f"<div>{value}</div>", parser=etree.HTMLParser())
+            body = frag.find(".//div")
+            if body is not None:
+                return block_text(body)
+        except (etree.ParserError, ValueError):
+            pass
+    return "\n\n".join(p.strip() for p in re.split(r"\n\s*\n", value) if p.strip())
+
+
+def _jsonld_comments(objects: list[dict[str, Any]], url: str) -> list[Comment]:
+    out: list[Comment] = []
+    seen: set[int] = set()
+
+    def visit(item: Any, parent: str | None) -> None:
+        if isinstance(item, list):
+            for sub in item:
+                visit(sub, parent)
+            return
+        if not isinstance(item, dict) or id(item) in seen:
+            return
+        seen.add(id(item))
+        text = _ld_text(item.get("text") or item.get("commentText") or item.get("articleBody"))
+        cid = item.get("@id") or item.get("identifier") or item.get("url")
+        cid = str(cid) if cid not in (None, "") else None
+        if text:
+            if cid is None:
+                cid = f"c{len(out) + 1}"
+            permalink = item.get("url")
+            out.append(
+                Comment(
+                    id=cid,
+                    parent_id=parent,
+                    author=_ld_name(item.get("author") or item.get("creator")),
+                    published=normalize_date(item.get("dateCreated") or item.get("datePublished")),
+                    text=text,
+                    permalink=urljoin(url, permalink) if isinstance(permalink, str) else None,
+                )
+            )
+        for key in ("comment", "comments"):
+            if key in item:
+                visit(item[key], cid if text else parent)
+
+    for obj in objects:
+        for key in ("comment", "comments"):
+            if key in obj:
+                visit(obj[key], None)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# DOM comment families
+
+_HAS_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+
+_WP_LIST_XPATH = etree.XPath(
+    "//*[self::ol or self::ul or self::div]["
+    + " or ".join(
+        _HAS_CLASS.format(c)
+        for c in ("commentlist", "comment-list", "comments-list", "commentslist")
+    )
+    + "]"
+)
+_WP_ITEM_XPATH = etree.XPath(
+    ".//li[contains(concat(' ', normalize-space(@class), ' '), ' comment ') or starts-with(@id, 'comment-')"
+    " or starts-with(@id, 'li-comment-')]"
+)
+_MICRODATA_XPATH = etree.XPath(
+    "//*[@itemscope and (contains(@itemtype, 'schema.org/Comment') or contains(@itemtype, 'schema.org/UserComments')"
+    " or (@itemprop='comment' and contains(@itemtype, 'schema.org/')))]"
+)
+_DRUPAL_XPATH = etree.XPath(
+    "//*[(self::article or self::div or self::li or self::section)"
+    " and ("
+    + " or ".join(_HAS_CLASS.format(c) for c in ("comment", "js-comment", "comment-item"))
+    + ")]"
+)
+_DISQUS_XPATH = etree.XPath(
+    "//*[@id='disqus_thread' or @id='discourse-comments' or contains(@class, 'discourse-comments')]"
+    "//*[(self::li or self::div or self::article) and ("
+    + " or ".join(_HAS_CLASS.format(c) for c in ("post", "topic-post", "crawler-post", "comment"))
+    + ")]"
+)
+
+_AUTHOR_SELECTORS = (
+    ".//*[@itemprop='author']//*[@itemprop='name']",
+    ".//*[@itemprop='author']",
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
+    ".//*[contains(@class, 'comment-author') or contains(@class, 'comment__author')"
+    " or contains(@class, 'comment_author') or contains(@class, 'commentauthor')]",
+    ".//*[contains(@class, 'author') or contains(@class, 'username') or contains(@class, 'user-name')"
+    " or contains(@class, 'byline') or contains(@class, 'creator') or contains(@class, 'poster')]",
+    ".//cite",
+    ".//*[contains(@class, 'name') or contains(@class, 'user')]",
+)
+_DATE_SELECTORS = (
+    ".//*[@itemprop='dateCreated' or @itemprop='datePublished' or @itemprop='commentTime' or @itemprop='dateModified']",
+    ".//time",
+    ".//*[contains(@class, 'comment-metadata') or contains(@class, 'commentmetadata')"
+    " or contains(@class, 'comment-date') or contains(@class, 'comment__time') or contains(@class, 'comment-time')]",
+    ".//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'meta')"
+    " or contains(@class, 'submitted')]",
+)
+_TEXT_SELECTORS = (
+    ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='articleBody']",
+    ".//*[contains(@class, 'comment-content') or contains(@class, 'comment__content') or contains(@class, 'comment-text')"
+    " or contains(@class, 'comment_text') or contains(@class, 'commenttext') or contains(@class, 'comment-body__content')"
+    " or contains(@class, 'field--name-comment-body') or contains(@class, 'post-message')"
+    " or contains(@class, 'comment-entry') or contains(@class, 'cooked')]",
+    ".//*[contains(@class, 'content') or contains(@class, 'message') or contains(@class, 'text')"
+    " or contains(@class, 'body')]",
+)
+# parts of a comment block that are not its text
+_META_XPATH = etree.XPath(
+    ".//*[contains(@class, 'comment-author') or contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')"
+    " or contains(@class, 'comment__meta') or contains(@class, 'comment__author') or contains(@class, 'reply')"
+    " or contains(@class, 'comment-footer') or contains(@class, 'comment-actions') or contains(@class, 'links')"
+    " or contains(@class, 'vcard') or contains(@class, 'avatar') or contains(@class, 'byline')"
+    " or contains(@class, 'author') or contains(@class, 'submitted') or contains(@class, 'post-meta')"
+    " or contains(@class, 'permalink') or contains(@class, 'comment-date')"
+    " or @itemprop='author' or @itemprop='dateCreated' or @itemprop='datePublished'"
+    " or self::footer or self::header or self::time or self::cite or self::h3 or self::h4]"
+)
+_PERMALINK_XPATH = etree.XPath(
+    ".//a[@href][contains(@href, '#comment') or contains(@href, '#c') or contains(@href, 'comment-')"
+    " or contains(@class, 'permalink') or @rel='bookmark' or @itemprop='url' or contains(@href, '#post')]"
+)
+_SAYS_RE = re.compile(r"\s*(says|sagt|dit|dice|schreibt|wrote|schrieb)\s*:?\s*$", re.I)
+_BY_RE = re.compile(r"^(by|von|par|por|di)\s+", re.I)
+_COMMENT_ID_RE = re.compile(r"(?:^|[-_])(?:li-)?(?:comment|c|post)[-_]?(\d+)$", re.I)
+
+
+class _DomFamily:
+    """Turns a set of comment elements into Comments with threading from the DOM structure."""
+
+    def __init__(self, elements: list[HtmlElement], url: str, *, strict: bool = True) -> None:
+        self.url = url
+        # strict: a block needs an author or a date to count as a comment
+        self.strict = strict
+        # keep document order, drop duplicates
+        seen: set[HtmlElement] = set()
+        self.elements = []
+        for el in elements:
+            if el not in seen:
+                seen.add(el)
+                self.elements.append(el)
+        self.members = set(self.elements)
+
+    def owner(self, node: HtmlElement) -> HtmlElement | None:
+        """Nearest comment element containing ``node`` (exclusive of node itself)."""
+        parent = node.getparent()
+        while parent is not None:
+            if parent in self.members:
+                return parent
+            parent = parent.getparent()
+        return None
+
+    def own(self, el: HtmlElement, nodes: Iterable[HtmlElement]) -> Iterator[HtmlElement]:
+        """Nodes that belong to ``el`` and not to a comment nested in it."""
+        for node in nodes:
+            if node not in self.members and self.owner(node) is el:
+                yield node
+
+    def parent_of(self, el: HtmlElement) -> HtmlElement | None:
+        owner = self.owner(el)
+        # Drupal-style: replies sit in a div.indented right after their parent
+        node = el.getparent()
+        while node is not None and node is not owner:
+            cls = _classes(node)
+            if cls & {
+                "indented",
+                "children",
+                "replies",
+                "comment-replies",
+                "comments-replies",
+                "sub-comments",
+            }:
+                prev = node.getprevious()
+                while (
+                    prev is not None and (prev not in self.members) and _tag(prev) in ("a", "span")
+                ):
+                    prev = prev.getprevious()
+                if prev is not None and prev in self.members:
+                    return prev
+                break
+            node = node.getparent()
+        return owner
+
+    def comment_id(self, el: HtmlElement) -> str | None:
+        for value in (el.get("id"), el.get("data-comment-id"), el.get("data-id"), el.get("itemid")):
+            if value:
+                return value[3:] if value.startswith("li-") else value
+        prev = el.getprevious()
+        if prev is not None and _tag(prev) == "a" and (prev.get("id") or prev.get("name")):
+            return prev.get("id") or prev.get("name")
+        for anchor in self.own(el, el.iterfind(".//*[@id]")):
+            value = anchor.get("id") or ""
+            if _COMMENT_ID_RE.search(value):
+                return value
+        return None
+
+    def author(self, el: HtmlElement) -> str | None:
+        for selector in _AUTHOR_SELECTORS:
+            for node in self.own(el, el.xpath(selector)):
+                name = node.get("content") or _clean_inline(node.text_content())
+                name = _BY_RE.sub("", _SAYS_RE.sub("", name)).strip(" :-–|")
+                if name and len(name) <= 80:
+                    return name
+        return None
+
+    def published(self, el: HtmlElement) -> str | None:
+        for selector in _DATE_SELECTORS:
+            for node in self.own(el, el.xpath(selector)):
+                for value in (
+                    node.get("datetime"),
+                    node.get("content"),
+                    node.get("title"),
+                    node.text_content(),
+                ):
+                    date = normalize_date(value) if value else None
+                    if date:
+                        return date
+        return None
+
+    def text(self, el: HtmlElement) -> str:
+        nested = {m for m in self.members if m is not el}
+        for selector in _TEXT_SELECTORS:
+            for node in self.own(el, el.xpath(selector)):
+                text = block_text(node, exclude=nested | set(self.own(node, _META_XPATH(node))))
+                if len(text) >= 2:
+                    return text
+        exclude = nested | set(self.own(el, _META_XPATH(el)))
+        # replies containers are not part of the text either
+        exclude |= {
+            n
+            for n in el.iter()
+            if _classes(n) & {"children", "indented", "replies", "comment-replies"} and n is not el
+        }
+        return block_text(el, exclude=exclude)
+
+    def permalink(self, el: HtmlElement, cid: str | None) -> str | None:
+        for node in self.own(el, _PERMALINK_XPATH(el)):
+            href = node.get("href") or ""
+            if (
+                (cid and cid in href)
+                or "comment" in href.lower()
+                or "permalink" in (node.get("class") or "")
+            ):
+                return urljoin(self.url, href)
+        if cid:
+            return f"{self.url.split('#', 1)[0]}#{cid}"
+        return None
+
+    def comments(self) -> list[Comment]:
+        out: list[Comment] = []
+        ids: dict[HtmlElement, str] = {}
+        for index, el in enumerate(self.elements, start=1):
+            cid = self.comment_id(el)
+            text = self.text(el)
+            if not text:
+                continue
+            author, published = self.author(el), self.published(el)
+            if self.strict and not author and not published:
+                continue
+            ids[el] = cid or f"c{index}"
+            parent = self.parent_of(el)
+            # skip parents that had no text (deleted comments) up to the next kept ancestor
+            while parent is not None and parent not in ids:
+                parent = self.parent_of(parent)
+            out.append(
+                Comment(
+                    id=ids[el],
+                    parent_id=ids.get(parent) if parent is not None else None,
+                    author=author,
+                    published=published,
+                    text=text,
+                    permalink=self.permalink(el, cid),
+                )
+            )
+        return out
+
+    def section_nodes(self) -> list[HtmlElement]:
+        """Outermost ancestors of the comments that still only hold the comment section."""
+        roots = [el for el in self.elements if self.owner(el) is None]
+        out: list[HtmlElement] = []
+        for root in roots:
+            node = root
+            parent = node.getparent()
+            while (
+                parent is not None
+                and _looks_like_comment_section(parent)
+                and _tag(parent) not in ("body", "html")
+            ):
+                node = parent
+                parent = node.getparent()
+            if all(node is not o and node not in o.iterdescendants() for o in out):
+                out = [o for o in out if o not in node.iterdescendants()]
+                out.append(node)
+        return out
+
+
+_SECTION_RE = re.compile(
+    r"(^|[-_ ])(comments?|kommentare?|commentaires?|comentarios?|discussion|responses|replies)",
+    re.I,
+)
+
+
+def _looks_like_comment_section(el: HtmlElement) -> bool:
+    ident = f"{el.get('id') or ''} {el.get('class') or ''}"
+    if not _SECTION_RE.search(ident):
+        return False
+    # a section wrapper never holds the article itself
+    return el.find(".//h1") is None and not el.xpath(".//*[@itemprop='articleBody']")
+
+
+def _filter_family(
+    elements: list[HtmlElement], exclude_pingbacks: bool = True
+) -> list[HtmlElement]:
+    out = []
+    for el in elements:
+        cls = _classes(el)
+        if exclude_pingbacks and cls & {"pingback", "trackback"}:
+            continue
+        out.append(el)
+    return out
+
+
+def _wordpress(tree: HtmlElement) -> list[HtmlElement]:
+    items: list[HtmlElement] = []
+    for lst in _WP_LIST_XPATH(tree):
+        items.extend(_WP_ITEM_XPATH(lst))
+    return _filter_family(items)
+
+
+def _drupal(tree: HtmlElement) -> list[HtmlElement]:
+    out = []
+    for el in _DRUPAL_XPATH(tree):
+        # must look like a comment: some text beyond its metadata and not an article wrapper
+        if el.find(".//h1") is not None or el.xpath(".//*[@itemprop='articleBody']"):
+            continue
+        out.append(el)
+    return _filter_family(out)
+
+
+def _generic(tree: HtmlElement) -> list[HtmlElement]:
+    """Repeated blocks with an author inside containers named like a comment section."""
+    best: list[HtmlElement] = []
+    for container in tree.iter():
+        if not isinstance(container.tag, str) or _tag(container) in (
+            "body",
+            "html",
+            "head",
+            "form",
+            "script",
+        ):
+            continue
+        ident = f"{container.get('id') or ''} {container.get('class') or ''}"
+        if not _SECTION_RE.search(ident) or not _looks_like_comment_section(container):
+            continue
+        blocks = _repeated_blocks(container)
+        if len(blocks) > len(best):
+            best = blocks
+    return best
+
+
+def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
+    # descend through single-child wrappers and lists
+    node = container
+    for _ in range(4):
+        children = [c for c in node if isinstance(c.tag, str) and _tag(c) not in _SKIP_TAGS]
+        if len(children) == 1:
+            node = children[0]
+        else:
+            break
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for child in node:
+        if (
+            not isinstance(child.tag, str)
+            or _tag(child) in _SKIP_TAGS
+            or _tag(child) in ("h2", "h3", "h4", "a")
+        ):
+            continue
+        key = (_tag(child), " ".join(sorted(c for c in _classes(child) if not re.search(r"\d", c))))
+        groups.setdefault(key, []).append(child)
+    best: list[HtmlElement] = []
+    for blocks in groups.values():
+        with_author = [
+            b for b in blocks if _has_author(b) and len(_clean_inline(b.text_content())) >= 15
+        ]
+        if len(with_author) >= max(1, len(blocks) // 2) and len(with_author) > len(best):
+            best = with_author
+    # nested replies inside the blocks
+    nested: list[HtmlElement] = []
+    for block in best:
+        for sub in block.iter():
+            if sub is block or not isinstance(sub.tag, str):
+                continue
+            if _classes(sub) & {"children", "replies", "indented", "comment-replies"}:
+                nested.extend(_repeated_blocks(sub))
+    return sorted(best + nested, key=_doc_order_key())
+
+
+def _doc_order_key() -> Any:
+    order: dict[HtmlElement, int] = {}
+
+    def key(el: HtmlElement) -> int:
+        if not order:
+            for i, node in enumerate(el.getroottree().iter()):
+                order[node] = i
+        return order.get(el, 0)
+
+    return key
+
+
+_AUTHOR_HINT_XPATH = etree.XPath(
+    ".//*[@itemprop='author' or contains(@class, 'author') or contains(@class, 'user') or contains(@class, 'name')"
+    " or contains(@class, 'fn') or contains(@class, 'byline') or self::cite]"
+)
+
+
+def _has_author(el: HtmlElement) -> bool:
+    return bool(_AUTHOR_HINT_XPATH(el))
+
+
+# ---------------------------------------------------------------------------
+# status signals
+
+_JS_WIDGET_RE = re.compile(
+    r"disqus\.com|disqus_shortname|disqus_config|DiscourseEmbed|discourse-embed|embed/comments|"
+    r"commento|hyvor|utteranc\.es|giscus|remark42|cusdis|isso|vuukle|spot\.im|openweb|viafoura|livefyre|"
+    r"intensedebate|coral(?:project)?|talk\.js|fb-comments|facebook\.com/plugins/comments|graphcomment|"
+    r"insticator|disqus",
+    re.I,
+)
+_JS_CONTAINER_XPATH = etree.XPath(
+    "//*[@id='disqus_thread' or @id='discourse-comments' or @id='coral_thread' or @id='commento'"
+    " or @id='hyvor-talk-view' or @id='isso-thread' or @id='remark42' or @id='cusdis_thread'"
+    " or contains(@class, 'fb-comments') or contains(@class, 'giscus') or contains(@class, 'utterances')"
+    " or contains(@class, 'disqus') or contains(@class, 'vuukle') or contains(@id, 'spot-im')"
+    " or @data-spotim-module]"
+)
+_CLOSED_RE = re.compile(
+    r"comments? (are|is) (now )?closed|commenting (is )?(closed|disabled)|comments? (have been|has been) closed|"
+    r"closed for comments|kommentare (sind )?geschlossen|kommentarfunktion (ist )?(geschlossen|deaktiviert)|"
+    r"les commentaires sont fermés|commentaires fermés|los comentarios están cerrados|comentarios cerrados|"
+    r"i commenti sono chiusi|commenti chiusi",
+    re.I,
+)
+_CLOSED_XPATH = etree.XPath(
+    "//*[contains(@class, 'comments-closed') or contains(@class, 'no-comments') or contains(@class, 'nocomments')"
+    " or contains(@class, 'comments-disabled') or contains(@class, 'comment-closed')]"
+)
+_FORM_XPATH = etree.XPath(
+    "//*[@id='respond' or @id='commentform' or contains(@class, 'comment-form') or contains(@class, 'comment-respond')"
+    " or contains(@id, 'comment-form') or contains(@id, 'comments-form') or contains(@class, 'comments-area')]"
+)
+
+
+def _closed(tree: HtmlElement) -> bool:
+    for node in _CLOSED_XPATH(tree):
+        text = _clean_inline(node.text_content())
+        if not text or _CLOSED_RE.search(text):
+            return True
+    for node in tree.iter("p", "div", "span", "h3", "h4", "em", "strong", "li"):
+        text = node.text
+        if text and len(text) < 120 and _CLOSED_RE.search(text):
+            return True
+    return False
+
+
+def _js_widget(tree: HtmlElement) -> bool:
+    if _JS_CONTAINER_XPATH(tree):
+        return True
+    for script in tree.iter("script"):
+        src = script.get("src") or ""
+        if src and _JS_WIDGET_RE.search(src):
+            return True
+        body = script.text or ""
+        if body and len(body) < 20000 and _JS_WIDGET_RE.search(body) and "comment" in body.lower():
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------
+# entry point
+
+
+def extract_comments(
+    tree: HtmlElement,
+    url: str,
+    *,
+    ld_objects: list[dict[str, Any]] | None = None,
+) -> CommentResult:
+    """Find reader comments on a page, keep their threading, and say how the section looks.
+
+    Reads the tree only; the caller prunes ``result.nodes`` before main-text extraction.
+    """
+    if ld_objects is None:
+        ld_objects = jsonld_objects(tree)
+    candidates: list[tuple[str, list[Comment], list[HtmlElement]]] = []
+
+    ld_comments = _jsonld_comments(ld_objects, url)
+    if ld_comments:
+        candidates.append(("json-ld", ld_comments, []))
+    for method, finder in (
+        ("microdata", lambda t: list(_MICRODATA_XPATH(t))),
+        ("wordpress", _wordpress),
+        ("drupal", _drupal),
+        ("disqus-discourse", lambda t: list(_DISQUS_XPATH(t))),
+    ):
+        try:
+            elements = finder(tree)
+        except (etree.XPathError, ValueError) as err:  # pragma: no cover - defensive
+            logger.debug("comment family %s failed: %s", method, err)
+            continue
+        if not elements:
+            continue
+        family = _DomFamily(elements, url, strict=method != "microdata")
+        comments = family.comments()
+        if comments:
+            candidates.append((method, comments, family.section_nodes()))
+    if not any(method != "json-ld" for method, _, _ in candidates):
+        elements = _generic(tree)
+        if elements:
+            family = _DomFamily(elements, url)
+            comments = family.comments()
+            if comments:
+                candidates.append(("generic", comments, family.section_nodes()))
+
+    result = CommentResult()
+    if candidates:
+        # the family that sees most comments wins; earlier (more structured) on ties
+        method, comments, nodes = max(candidates, key=lambda c: len(c[1]))
+        result.method, result.comments = method, comments
+        # prune every family's nodes: comment markup never reaches the main text
+        result.nodes = [n for _, _, ns in candidates for n in ns]
+        if method == "json-ld":
+            result.nodes.extend(nodes)
+        result.status = STATUS_OPEN
+        return result
+
+    if _js_widget(tree):
+        result.status = STATUS_NOT_IN_HTML
+    elif _closed(tree):
+        result.status = STATUS_CLOSED
+    elif _FORM_XPATH(tree):
+        result.status = STATUS_OPEN
+    result.nodes = list(_FORM_XPATH(tree))
+    return result
+
+
+def flat_comments(text: str, url: str) -> list[Comment]:
+    """Last fallback: one comment per paragraph of trafilatura's flat comment string."""
+    out = []
+    for index, para in enumerate((p.strip() for p in re.split(r"\n+", text or "")), start=1):
+        if para:
+            out.append(
+                Comment(
+                    id=f"c{index}",
+                    parent_id=None,
+                    author=None,
+                    published=None,
+                    text=para,
+                    permalink=None,
+                )
+            )
+    return out
