@@ -1,0 +1,452 @@
+"""Incremental crawl state: an sqlite index of archived articles and payload digests.
+
+The index lives in the spool (``spool/state/state.sqlite``, WAL mode) while a crawl runs,
+and in the archive's own state store (``state.sqlite`` under ``storage.state``) between
+runs, so a nightly run on a fresh machine still knows what was archived. Memory stays
+bounded whatever the number of URLs: lookups go to sqlite's B-trees, not a Python set.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crawler.discovery.urls import canonicalize_url
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+STATE_KEY = "state.sqlite"
+STATE_STORE = "state"
+SCHEMA_VERSION = 1
+#: Writes are committed in batches; reads on the same connection see them at once.
+COMMIT_EVERY = 1000
+COMMIT_INTERVAL = 5.0
+DOWNLOAD_CHUNK = 8 * 1024 * 1024
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    canonical_url TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    payload_digest TEXT,
+    published TEXT,
+    fetched_at TEXT,
+    run_id TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS digests (
+    payload_digest TEXT PRIMARY KEY,
+    uri TEXT NOT NULL,
+    warc_date TEXT NOT NULL
+) WITHOUT ROWID;
+-- Other URLs (redirect sources, duplicates) that turned out to be an archived article.
+CREATE TABLE IF NOT EXISTS aliases (
+    url TEXT PRIMARY KEY,
+    canonical_url TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+class StateError(RuntimeError):
+    """The state index cannot be opened or fetched."""
+
+
+class StateIndex:
+    """Known articles and payload digests, on sqlite. Thread-safe; cheap per call.
+
+    ``open()`` is blocking (it may download the previous state); everything else is a
+    local sqlite call and fine on the reactor thread.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        run_id: str = "",
+        fetch: Callable[[Path], bool] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.run_id = run_id or new_run_id()
+        self._fetch = fetch
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._closed = False
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self.source = ""  # where the state came from: "remote", "local", "new"
+
+    # -- lifecycle -------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    def open(self) -> StateIndex:
+        """Open the index (idempotent), first fetching the previous state if there is none here."""
+        with self._lock:
+            if self._conn is not None:
+                return self
+            if self._closed:
+                raise StateError(f"state index {self.path} was already closed")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists():
+                self.source = "local"
+            elif self._fetch is not None and self._fetch(self.path):
+                self.source = "remote"
+            else:
+                self.source = "new"
+            try:
+                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA cache_size=-16000")  # 16 MB page cache: bounded memory
+                conn.execute("PRAGMA temp_store=FILE")
+                conn.executescript(_SCHEMA)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                conn.execute("BEGIN")
+            except sqlite3.DatabaseError as exc:
+                raise StateError(
+                    f"state index {self.path} is not a usable sqlite database ({exc}); "
+                    "move it away to start with empty state"
+                ) from exc
+            self._conn = conn
+            logger.info(
+                "State index %s opened (%s): %d known articles",
+                self.path,
+                self.source,
+                self.count(),
+            )
+            return self
+
+    def _db(self) -> sqlite3.Connection | None:
+        if self._conn is None and not self._closed:
+            self.open()
+        return self._conn
+
+    def _wrote(self) -> None:
+        self._pending += 1
+        now = time.monotonic()
+        if self._pending >= COMMIT_EVERY or now - self._last_commit >= COMMIT_INTERVAL:
+            self._commit()
+
+    def _commit(self) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+        conn.execute("BEGIN")
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def checkpoint(self) -> None:
+        """Commit and fold the WAL into the database file, so the file alone is complete."""
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                return
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("BEGIN")
+
+    def close(self) -> None:
+        """Checkpoint and close; afterwards lookups answer "unknown" and writes are dropped."""
+        with self._lock:
+            conn = self._conn
+            self._conn = None
+            self._closed = True
+            if conn is None:
+                return
+            try:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+            logger.info("State index %s closed", self.path)
+
+    # -- articles --------------------------------------------------------------
+
+    def is_known(self, canonical_url: str) -> bool:
+        """Was this article (or a URL known to lead to it) archived before?"""
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                return False
+            row = conn.execute(
+                "SELECT 1 FROM articles WHERE canonical_url = ?", (canonical_url,)
+            ).fetchone()
+            if row is None:
+                row = conn.execute(
+                    "SELECT 1 FROM aliases JOIN articles USING (canonical_url) "
+                    "WHERE aliases.url = ?",
+                    (canonical_url,),
+                ).fetchone()
+            return row is not None
+
+    def known_published(self, canonical_url: str) -> str | None:
+        """The publication date recorded for a known article (or its alias), if any."""
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                return None
+            row = conn.execute(
+                "SELECT published FROM articles WHERE canonical_url = ? UNION ALL "
+                "SELECT a.published FROM aliases JOIN articles a USING (canonical_url) "
+                "WHERE aliases.url = ? LIMIT 1",
+                (canonical_url, canonical_url),
+            ).fetchone()
+            return row[0] if row else None
+
+    def mark_archived(
+        self,
+        canonical_url: str,
+        url: str,
+        payload_digest: str | None,
+        published: str | None,
+        fetched_at: str | None,
+    ) -> None:
+        """Record (or update) an archived article."""
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                logger.warning("State index closed; not recording %s", canonical_url)
+                return
+            conn.execute(
+                "INSERT INTO articles (canonical_url, url, payload_digest, published, fetched_at,"
+                " run_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (canonical_url) DO UPDATE SET"
+                " url = excluded.url, payload_digest = excluded.payload_digest,"
+                " published = COALESCE(excluded.published, articles.published),"
+                " fetched_at = excluded.fetched_at, run_id = excluded.run_id",
+                (canonical_url, url, payload_digest, published, fetched_at, self.run_id),
+            )
+            self._wrote()
+
+    def mark_alias(self, url: str, canonical_url: str) -> None:
+        """Remember that ``url`` (canonicalised) is another address of ``canonical_url``."""
+        if not url or url == canonical_url:
+            return
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                return
+            conn.execute(
+                "INSERT OR REPLACE INTO aliases (url, canonical_url) VALUES (?, ?)",
+                (url, canonical_url),
+            )
+            self._wrote()
+
+    def count(self) -> int:
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                return 0
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    # -- payload digests (WARC revisits across runs) ---------------------------
+
+    def lookup_digest(self, digest: str) -> tuple[str, str] | None:
+        """``(uri, warc_date)`` of the first record with this payload digest, if any."""
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                return None
+            row = conn.execute(
+                "SELECT uri, warc_date FROM digests WHERE payload_digest = ?", (digest,)
+            ).fetchone()
+            return (row[0], row[1]) if row else None
+
+    def record_digest(self, digest: str, uri: str, warc_date: str) -> None:
+        """Remember the first record of a payload; later ones become revisits of it."""
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                return
+            conn.execute(
+                "INSERT OR IGNORE INTO digests (payload_digest, uri, warc_date) VALUES (?, ?, ?)",
+                (digest, uri, warc_date),
+            )
+            self._wrote()
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+
+
+# --------------------------------------------------------------------------- persistence
+
+
+@dataclass(frozen=True)
+class StateConfig:
+    """Where the index lives locally and remotely; built from crawler settings."""
+
+    spool: Path
+    store_uri: str
+    run_id: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> StateConfig:
+        from pipelines.storage import DEFAULT_SPOOL, DEFAULT_STORES
+
+        return cls(
+            spool=Path(str(settings.get("ARCHIVE_STORAGE_SPOOL") or DEFAULT_SPOOL)),
+            store_uri=str(settings.get("ARCHIVE_STORAGE_STATE") or DEFAULT_STORES["state"]),
+            run_id=str(settings.get("ARCHIVE_RUN_ID") or ""),
+        )
+
+    @property
+    def local_path(self) -> Path:
+        return self.spool / "state" / STATE_KEY
+
+    @property
+    def leftover_path(self) -> Path:
+        """A state file a previous run handed to the uploader but that was never shipped."""
+        return self.spool / "ready" / STATE_STORE / STATE_KEY
+
+
+def fetch_state(config: StateConfig, store_options: Any = None) -> Callable[[Path], bool]:
+    """A fetcher for :class:`StateIndex`: the newest previous state into ``dest``.
+
+    Precedence: an unshipped leftover in ``spool/ready`` (newest), then the copy in the
+    state store. Downloads in chunks, so a large index never sits in memory.
+    """
+
+    def fetch(dest: Path) -> bool:
+        tmp = dest.with_name(dest.name + ".part")
+        leftover = config.leftover_path
+        if leftover.exists():
+            try:
+                shutil.copyfile(leftover, tmp)
+                os.replace(tmp, dest)
+                logger.info("State taken from %s, which was waiting for upload", leftover)
+                return True
+            except FileNotFoundError:
+                pass  # shipped meanwhile: the store has it now
+        from pipelines.storage import StorageError, store_from_uri
+
+        try:
+            store = store_from_uri(config.store_uri, store_options)
+            if not store.exists(STATE_KEY):
+                logger.info("No previous state in %s: starting afresh", config.store_uri)
+                return False
+            size = store.size(STATE_KEY)
+            with open(tmp, "wb") as out:
+                offset = 0
+                while offset < size:
+                    chunk = store.read_range(STATE_KEY, offset, min(DOWNLOAD_CHUNK, size - offset))
+                    if not chunk:
+                        raise StateError(f"state download from {config.store_uri} stopped early")
+                    out.write(chunk)
+                    offset += len(chunk)
+            os.replace(tmp, dest)
+        except StorageError as exc:
+            raise StateError(
+                f"cannot read the previous state from {config.store_uri}: {exc}"
+            ) from exc
+        logger.info("State downloaded from %s (%d bytes)", store.uri_for(STATE_KEY), size)
+        return True
+
+    return fetch
+
+
+_states: weakref.WeakKeyDictionary[Any, StateIndex] = weakref.WeakKeyDictionary()
+
+
+def get_state(crawler: Crawler) -> StateIndex:
+    """The crawl's one StateIndex (opened lazily at first use, shipped at close)."""
+    state = _states.get(crawler)
+    if state is not None:
+        return state
+    config = StateConfig.from_settings(crawler.settings)
+    state = StateIndex(
+        config.local_path,
+        run_id=config.run_id,
+        fetch=fetch_state(config, crawler.settings),
+    )
+    _states[crawler] = state
+    _connect_close(crawler, state)
+    return state
+
+
+def _connect_close(crawler: Crawler, state: StateIndex) -> None:
+    from scrapy import signals
+
+    from pipelines.storage import get_uploader
+
+    uploader = get_uploader(crawler)
+
+    def ship(up: Any) -> None:
+        # Runs in the uploader's close thread, after every spider_closed handler (so the
+        # WARC writer has recorded its last digests).
+        was_open = state.is_open
+        state.close()
+        if was_open and state.path.exists():
+            up.submit(state.path, STATE_STORE, STATE_KEY, kind="state")
+            crawler.stats.set_value("newsvault/state/articles_known", _count_file(state.path))
+
+    uploader.add_close_hook(ship)
+
+    def engine_stopped() -> None:
+        # If storage never started, the hook above does not run: keep the index consistent
+        # on disk in the spool, where the next run picks it up.
+        state.close()
+
+    crawler.signals.connect(engine_stopped, signal=signals.engine_stopped, weak=False)
+
+
+def _count_file(path: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return -1
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+class StatePipeline:
+    """Last item pipeline: records each written article in the state index."""
+
+    def __init__(self, state: StateIndex, stats: Any = None) -> None:
+        self.state = state
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatePipeline:
+        return cls(get_state(crawler), crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, dict) or not item.get("canonical_url"):
+            return item
+        # The spider looks URLs up in the discovery package's canonical form.
+        canonical = canonicalize_url(item["canonical_url"]) or item["canonical_url"]
+        url = item.get("url") or item["canonical_url"]
+        provenance = item.get("provenance") or {}
+        self.state.mark_archived(
+            canonical_url=canonical,
+            url=url,
+            payload_digest=provenance.get("payload_digest"),
+            published=item.get("published"),
+            fetched_at=item.get("fetched_at") or provenance.get("fetched_at"),
+        )
+        discovery = item.get("discovery") or {}
+        for other in (url, discovery.get("canonical"), discovery.get("request_url")):
+            if isinstance(other, str) and other:
+                self.state.mark_alias(canonicalize_url(other), canonical)
+        if self.stats is not None:
+            self.stats.inc_value("newsvault/state/marked")
+        return item
