@@ -787,6 +787,8 @@ class Uploader:
         self._deadline: float | None = None
         self._close_hooks: list[Callable[[Uploader], None]] = []
         self.started_at: datetime | None = None
+        #: "new" until the spider opens, then "running" or "failed" (stores unusable).
+        self.state = "new"
 
     # -- Scrapy glue -------------------------------------------------------------
 
@@ -812,8 +814,10 @@ class Uploader:
         try:
             await maybe_deferred_to_future(deferToThread(self.check, self.config.create_bucket))
         except StorageConfigError as exc:
+            self.state = "failed"
             logger.error("%s", exc)
             raise CloseSpider("storage_unavailable") from None
+        self.state = "running"
         pending = self.enqueue_pending()
         if pending:
             logger.info(
@@ -822,11 +826,11 @@ class Uploader:
         self.start()
 
     async def _spider_closed(self, spider: Any = None, reason: str = "") -> None:
-        if not self._threads:
+        if self.state == "failed":
             left = self.pending_files()
             if left:
                 logger.warning(
-                    "Storage was not started; %d file(s) wait in %s for `newsvault upload`",
+                    "Storage unavailable; %d file(s) wait in %s for `newsvault upload`",
                     len(left),
                     self.ready_dir,
                 )
@@ -835,8 +839,12 @@ class Uploader:
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet.threads import deferToThread
 
-        if not self._threads:
+        if self.state == "failed":
             return
+        if self.state == "new":
+            # Created after spider_opened: nothing was probed or started; ship what we have.
+            logger.warning("Uploader started late; uploading everything at close")
+            self.enqueue_pending()
         # engine_stopped comes after every spider_closed/close_spider handler, so every
         # producer has submitted its last file by now; stats are still readable.
         await maybe_deferred_to_future(deferToThread(self.finish))
@@ -887,6 +895,11 @@ class Uploader:
         if store not in self.stores:
             raise ValueError(f"unknown store {store!r}: one of {', '.join(sorted(self.stores))}")
         target = self.ready_path(store, key)
+        # The sidecar goes first: a worker may pick the file up the moment it is in ready/.
+        meta = self._meta_path(store, key)
+        if records or kind:
+            meta.parent.mkdir(parents=True, exist_ok=True)
+            meta.write_text(json.dumps({"records": records, "kind": kind}))
         src = Path(local_path)
         if src.absolute() != target.absolute():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -898,10 +911,6 @@ class Uploader:
                 if exc.errno != errno.EXDEV:
                     raise
                 shutil.move(str(src), str(target))
-        if records or kind:
-            meta = self._meta_path(store, key)
-            meta.parent.mkdir(parents=True, exist_ok=True)
-            meta.write_text(json.dumps({"records": records, "kind": kind}))
         self._enqueue(store, key)
         return target
 
@@ -1090,7 +1099,8 @@ class Uploader:
         path = self.ready_path(job.store, job.key)
         if not path.exists():
             return True  # shipped by a concurrent `newsvault upload`
-        size = path.stat().st_size
+        before = path.stat()
+        size = before.st_size
         sha = file_sha256(path)
         existing = store.stat(job.key)
         if existing is not None and existing.size == size and existing.sha256 == sha:
@@ -1105,6 +1115,14 @@ class Uploader:
                 )
             self._inc("newsvault/upload/files")
             self._inc("newsvault/upload/bytes", size)
+        after = path.stat()
+        if (after.st_ino, after.st_size, after.st_mtime_ns) != (
+            before.st_ino,
+            before.st_size,
+            before.st_mtime_ns,
+        ):
+            # Replaced by a new submit while uploading: ship the new content too.
+            raise UploadVerificationError(f"{path} changed during upload; uploading it again")
         records, kind = self._read_meta(job.store, job.key)
         shipped = ShippedFile(job.store, job.key, store.uri_for(job.key), size, sha, records, kind)
         with self._cond:

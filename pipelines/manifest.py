@@ -1,0 +1,266 @@
+"""Run manifests: every file a crawl stored, with sizes and checksums, written last."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import secrets
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipelines.storage import (
+    ShippedFile,
+    StorageError,
+    Store,
+    Uploader,
+    get_uploader,
+)
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_VERSION = 1
+MANIFEST_STORE = "manifests"
+SOFTWARE = ("newsvault", "scrapy", "warcio", "trafilatura", "boto3", "botocore")
+SOURCE_PREFIX = "newsvault/source/"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``YYYYmmddTHHMMSSZ-xxxxxx``: sorts by time, unique across parallel runs."""
+    now = now or datetime.now(timezone.utc)
+    return f"{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def manifest_key(run_id: str) -> str:
+    return f"{run_id}.json"
+
+
+def software_versions() -> dict[str, str]:
+    versions = {}
+    for dist in SOFTWARE:
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = "not installed"
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def source_stats(stats: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``newsvault/source/<name>/<counter>`` stats as ``{name: {counter: value}}``."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in stats.items():
+        if not key.startswith(SOURCE_PREFIX):
+            continue
+        name, sep, counter = key[len(SOURCE_PREFIX) :].partition("/")
+        if sep and name and counter:
+            out.setdefault(name, {})[counter] = _jsonable(value)
+    return {name: dict(sorted(counters.items())) for name, counters in sorted(out.items())}
+
+
+def build_manifest(
+    *,
+    run_id: str,
+    config_hash: str,
+    started: datetime | None,
+    finished: datetime | None,
+    stats: Mapping[str, Any],
+    files: Iterable[ShippedFile],
+    stores: Mapping[str, str],
+    config_path: str = "",
+) -> dict[str, Any]:
+    """The manifest document; it never contains credentials (store URIs carry none)."""
+    entries = sorted((f.to_dict() for f in files), key=lambda d: (d["store"], d["key"]))
+    records: dict[str, int] = {}
+    for e in entries:
+        if e["kind"]:
+            records[e["kind"]] = records.get(e["kind"], 0) + int(e["records"])
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "run_id": run_id,
+        "config_hash": config_hash,
+        "config_path": config_path,
+        "software": software_versions(),
+        "started": _jsonable(started),
+        "finished": _jsonable(finished),
+        "written": datetime.now(timezone.utc).isoformat(),
+        "finish_reason": _jsonable(stats.get("finish_reason")),
+        "stores": dict(sorted(stores.items())),
+        "totals": {
+            "files": len(entries),
+            "bytes": sum(int(e["size"]) for e in entries),
+            "pending": sum(1 for e in entries if e["status"] != "uploaded"),
+            "records": dict(sorted(records.items())),
+        },
+        "sources": source_stats(stats),
+        "stats": {k: _jsonable(v) for k, v in sorted(stats.items())},
+        "files": entries,
+    }
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def verify_manifest(
+    manifest: Mapping[str, Any], stores: Mapping[str, Store], *, deep: bool = False
+) -> list[str]:
+    """One line per problem: a listed file missing, or with another size or sha256.
+
+    With ``deep`` the content is read back and hashed even where the store keeps the sha256
+    as metadata (S3).
+    """
+    run = manifest.get("run_id", "?")
+    problems: list[str] = []
+    for entry in manifest.get("files", ()):
+        name, key = entry.get("store", ""), entry.get("key", "")
+        store = stores.get(name)
+        if store is None:
+            problems.append(f"{run}: {name}/{key}: no store named {name!r} to check against")
+            continue
+        uri = store.uri_for(key)
+        try:
+            info = store.stat(key)
+            if info is None:
+                hint = " (still in the spool: run `newsvault upload`)"
+                problems.append(
+                    f"{run}: {uri}: missing{hint if entry.get('status') == 'pending' else ''}"
+                )
+                continue
+            if info.size != entry.get("size"):
+                problems.append(f"{run}: {uri}: size {info.size} != {entry.get('size')} listed")
+                continue
+            sha = store.sha256(key) if deep or not info.sha256 else info.sha256
+        except StorageError as exc:
+            problems.append(f"{run}: {uri}: {exc}")
+            continue
+        except Exception as exc:  # an S3 or OS error on one file must not hide the others
+            problems.append(f"{run}: {uri}: cannot check: {type(exc).__name__}: {exc}")
+            continue
+        if sha != entry.get("sha256"):
+            problems.append(f"{run}: {uri}: sha256 {sha} != {entry.get('sha256')} listed")
+    return problems
+
+
+def iter_manifests(store: Store, run_id: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(key, manifest) for each manifest in the store, or just ``run_id``'s."""
+    keys = [manifest_key(run_id)] if run_id else [k for k in store.list() if k.endswith(".json")]
+    for key in sorted(keys):
+        yield key, json.loads(store.get_bytes(key))
+
+
+# --------------------------------------------------------------------------- Scrapy glue
+
+_run_ids: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def get_run_id(crawler: Crawler) -> str:
+    """The crawl's run id (``ARCHIVE_RUN_ID`` if set), shared by every component."""
+    run_id = _run_ids.get(crawler)
+    if run_id is None:
+        run_id = str(crawler.settings.get("ARCHIVE_RUN_ID") or new_run_id())
+        _run_ids[crawler] = run_id
+    return run_id
+
+
+@dataclass(frozen=True)
+class ManifestConfig:
+    run_id: str
+    config_hash: str
+    config_path: str
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ManifestConfig:
+        s = crawler.settings
+        return cls(
+            run_id=get_run_id(crawler),
+            config_hash=str(s.get("ARCHIVE_CONFIG_HASH") or ""),
+            config_path=str(s.get("ARCHIVE_CONFIG_PATH") or ""),
+        )
+
+
+class RunManifestExtension:
+    """Writes ``RUN_ID.json`` to the manifests store after every other file is shipped.
+
+    Creating it also creates the crawl's Uploader early, so storage is probed at
+    ``spider_opened`` before any page is fetched.
+    """
+
+    def __init__(self, crawler: Crawler, config: ManifestConfig, uploader: Uploader) -> None:
+        self.crawler = crawler
+        self.config = config
+        self.uploader = uploader
+        self.started: datetime | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunManifestExtension:
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("ARCHIVE_MANIFEST_ENABLED", True):
+            raise NotConfigured("ARCHIVE_MANIFEST_ENABLED is off")
+        ext = cls(crawler, ManifestConfig.from_crawler(crawler), get_uploader(crawler))
+        ext.uploader.add_close_hook(ext.write)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        return ext
+
+    def spider_opened(self, spider: Any = None) -> None:
+        self.started = datetime.now(timezone.utc)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("newsvault/run_id", self.config.run_id)
+
+    def build(self, uploader: Uploader) -> dict[str, Any]:
+        stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
+        started = stats.get("start_time") or self.started
+        finished = stats.get("finish_time") or datetime.now(timezone.utc)
+        with_pending = list(uploader.shipped) + uploader.pending_details()
+        return build_manifest(
+            run_id=self.config.run_id,
+            config_hash=self.config.config_hash,
+            config_path=self.config.config_path,
+            started=started,
+            finished=finished,
+            stats=stats,
+            files=with_pending,
+            stores={name: store.describe() for name, store in uploader.stores.items()},
+        )
+
+    def write(self, uploader: Uploader) -> Path:
+        """Close hook: runs in an uploader thread after the first drain."""
+        doc = self.build(uploader)
+        open_dir = uploader.spool / "open"
+        open_dir.mkdir(parents=True, exist_ok=True)
+        tmp = open_dir / f"{manifest_key(self.config.run_id)}.open"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2, sort_keys=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        key = manifest_key(self.config.run_id)
+        path = uploader.submit(tmp, MANIFEST_STORE, key, records=len(doc["files"]), kind="manifest")
+        logger.info(
+            "Run manifest %s lists %d file(s)",
+            uploader.stores[MANIFEST_STORE].uri_for(key),
+            len(doc["files"]),
+        )
+        return path
