@@ -14,11 +14,8 @@ from importlib import metadata as importlib_metadata
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import trafilatura
-from htmldate import find_date
 from lxml import etree
-from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from crawler.comments import (
     STATUS_NONE,
@@ -79,7 +76,7 @@ def extractor_version() -> str:
     try:
         traf = importlib_metadata.version("trafilatura")
     except importlib_metadata.PackageNotFoundError:  # pragma: no cover - vendored installs
-        traf = getattr(trafilatura, "__version__", "unknown")
+        traf = "unknown"
     return f"{EXTRACTOR_NAME}-{_VERSION}+trafilatura-{traf}"
 
 
@@ -88,6 +85,8 @@ def extractor_version() -> str:
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_DOCTYPE_RE = re.compile(r"<!DOCTYPE[^>]*>", re.I)
+_INVALID_XML_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _codec(name: str | None) -> str | None:
@@ -136,16 +135,29 @@ def decode_body(body: bytes | str, encoding: str | None = None) -> str:
     return body.decode(label if label and label != "utf-8" else "cp1252", errors="replace")
 
 
+# the parser trafilatura uses itself, so the tree we hand over needs no re-parse
+_PARSER = HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+)
+
+
 def parse_html(body: bytes | str, encoding: str | None = None) -> HtmlElement | None:
     """Parse a page once into an lxml tree (None when it is not HTML)."""
     text = _XML_DECL_RE.sub("", decode_body(body, encoding), count=1)
+    text = _INVALID_XML_CHARS_RE.sub("", text)
+    # libxml2 mis-parses some pages whose doctype shares the first line with markup
+    # (lxml bug 1955915): drop the doctype, as trafilatura's own loader does
+    head, sep, rest = text.partition("\n")
+    if "doctype" in head[:50].lower():
+        text = _DOCTYPE_RE.sub("", head, count=1) + sep + rest
     if not text.strip():
         return None
     try:
-        return load_html(text)
+        tree = document_fromstring(text, parser=_PARSER)
     except (TypeError, ValueError, etree.ParserError) as err:
         logger.debug("unparseable HTML: %s", err)
         return None
+    return tree if len(tree) else None
 
 
 # ---------------------------------------------------------------------------
@@ -454,6 +466,8 @@ def _dates(
         published = url_date(url)
         source = "url" if published else None
     if not published and options.date_text_search:
+        from htmldate import find_date  # lazy, like trafilatura in _main_text
+
         try:
             found = find_date(
                 tree, extensive_search=True, original_date=True, outputformat="%Y-%m-%d", url=url
@@ -804,6 +818,10 @@ def _empty_article(url: str) -> dict[str, Any]:
 
 
 def _main_text(tree: HtmlElement, url: str, options: ExtractionOptions) -> tuple[str, str]:
+    # Imported on first use: the crawl process only needs options, hashes and
+    # looks_like_article; trafilatura lives in the extraction workers.
+    import trafilatura
+
     document = trafilatura.bare_extraction(
         tree,
         url=url,

@@ -1,0 +1,272 @@
+"""Scrapy item pipeline that turns PageItems into article dicts in a process pool, off the reactor."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler.extraction import EXTRACTOR_NAME, ExtractionOptions, extractor_version
+from crawler.items import PageItem
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["STATS_PREFIX", "ExtractionConfig", "ExtractionPipeline"]
+
+STATS_PREFIX = "newsvault/extract"
+
+
+@dataclass(frozen=True)
+class ExtractionConfig:
+    """What the extraction pipeline reads from the settings."""
+
+    comments: bool = True
+    workers: int = 0
+    timeout: float = 30.0
+    favor: str = "balanced"
+    include_tables: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> ExtractionConfig:
+        workers = settings.get("ARCHIVE_EXTRACTION_WORKERS")
+        try:
+            workers = int(workers or 0)
+            timeout = float(settings.get("ARCHIVE_EXTRACTION_TIMEOUT") or 30.0)
+        except (TypeError, ValueError) as err:
+            raise NotConfigured(
+                f"ARCHIVE_EXTRACTION_WORKERS/ARCHIVE_EXTRACTION_TIMEOUT must be numbers ({err}); "
+                "fix extraction.workers or extraction.timeout in archive_config.yaml"
+            ) from err
+        if workers < 0 or timeout <= 0:
+            raise NotConfigured(
+                "extraction.workers must be >= 0 and extraction.timeout > 0 in archive_config.yaml"
+            )
+        return cls(
+            comments=settings.getbool("ARCHIVE_EXTRACTION_COMMENTS", True),
+            workers=workers,
+            timeout=timeout,
+            favor=settings.get("ARCHIVE_EXTRACTION_FAVOR") or "balanced",
+            include_tables=settings.getbool("ARCHIVE_EXTRACTION_INCLUDE_TABLES", True),
+        )
+
+    @property
+    def pool_size(self) -> int:
+        if self.workers:
+            return self.workers
+        try:
+            return len(os.sched_getaffinity(0)) or 1
+        except AttributeError:  # pragma: no cover - not Linux
+            return os.cpu_count() or 1
+
+    def options(self) -> ExtractionOptions:
+        return ExtractionOptions(
+            comments=self.comments,
+            favor=self.favor,
+            include_tables=self.include_tables,
+            timeout_s=self.timeout,
+        )
+
+
+# ---------------------------------------------------------------------------
+# worker side
+
+
+def _init_worker() -> None:
+    """Pre-import trafilatura in each worker; Ctrl-C is the parent's business."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from crawler import extraction
+
+    # warm up lazily loaded parts (stoplists, xpaths) so the first page is not slow
+    extraction.extract_article(
+        b"<html><body><article><p>warm up</p></article></body></html>", "http://localhost/"
+    )
+
+
+def _extract_job(
+    body: bytes, url: str, encoding: str | None, options: Any, hints: dict[str, Any]
+) -> dict[str, Any]:
+    from crawler.extraction import extract_article
+
+    return extract_article(body, url, encoding=encoding, options=options, hints=hints)
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    # never fork a process running a reactor and threads
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        # workers fork from a server that already holds trafilatura: pages shared copy-on-write
+        ctx.set_forkserver_preload(["trafilatura", "htmldate", "crawler.extraction"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+# ---------------------------------------------------------------------------
+# pipeline
+
+
+class _Retry(Exception):
+    """The pool broke under this job (another page crashed it): run it once more."""
+
+
+class ExtractionPipeline:
+    """Extract each PageItem in a process pool; the reactor keeps downloading meanwhile."""
+
+    def __init__(self, config: ExtractionConfig, stats: StatsCollector | None = None) -> None:
+        self.config = config
+        self.stats = stats
+        self.options = config.options()
+
+        self.extractor_version = extractor_version()
+        self.settings_hash = self.options.settings_hash()
+        self._pool: ProcessPoolExecutor | None = None
+        self._generation = 0
+        self._slots: asyncio.Semaphore | None = None
+        self._pending: set[asyncio.Future[Any]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
+        return cls(ExtractionConfig.from_settings(crawler.settings), crawler.stats)
+
+    # -- pool management -------------------------------------------------
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        self._generation += 1
+        logger.debug(
+            "starting extraction pool #%d with %d workers", self._generation, self.config.pool_size
+        )
+        return ProcessPoolExecutor(
+            max_workers=self.config.pool_size, mp_context=_mp_context(), initializer=_init_worker
+        )
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = self._new_pool()
+        return self._pool
+
+    def _kill_pool(self, generation: int) -> None:
+        """Terminate a stuck or broken pool (only if it is still the current one) and forget it."""
+        pool = self._pool
+        if pool is None or generation != self._generation:
+            return
+        self._pool = None
+        processes = getattr(pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            try:
+                process.terminate()
+            except (OSError, AttributeError):  # already gone
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"{STATS_PREFIX}/{key}", count)
+
+    # -- Scrapy hooks -------------------------------------------------------
+
+    async def open_spider(self) -> None:
+        self._slots = asyncio.Semaphore(self.config.pool_size)
+        self._get_pool()
+
+    async def close_spider(self) -> None:
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, True)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        try:
+            try:
+                article = await self._run(item)
+            except _Retry:
+                article = await self._run(item)
+        except _Retry as err:
+            self._inc("errors")
+            logger.error("extraction crashed the worker twice on %s: %s", item.url, err)
+            raise DropItem(f"extraction crashed on {item.url}") from err
+        except asyncio.TimeoutError as err:
+            self._inc("timeouts")
+            logger.error("extraction timed out after %.0fs on %s", self.config.timeout, item.url)
+            raise DropItem(f"extraction timed out on {item.url}") from err
+        except DropItem:
+            raise
+        except Exception as err:
+            self._inc("errors")
+            logger.error("extraction failed on %s: %r", item.url, err)
+            raise DropItem(f"extraction failed on {item.url}: {err!r}") from err
+        if not article.get("text"):
+            self._inc("no_text")
+            raise DropItem(f"no article text on {item.url}")
+        self._inc("articles")
+        self._inc("comments", len(article.get("comments") or ()))
+        return self.finish(article, item)
+
+    async def _run(self, item: PageItem) -> dict[str, Any]:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.config.pool_size)
+        async with self._slots:
+            pool = self._get_pool()
+            generation = self._generation
+            try:
+                cfut: Future[dict[str, Any]] = pool.submit(
+                    _extract_job,
+                    item.body,
+                    item.url,
+                    item.encoding,
+                    self.options,
+                    dict(item.discovery or {}),
+                )
+            except (BrokenProcessPool, RuntimeError) as err:
+                self._kill_pool(generation)
+                raise _Retry(str(err)) from err
+            fut = asyncio.wrap_future(cfut)
+            self._pending.add(fut)
+            # a job abandoned on timeout still ends (broken pool): consume its outcome
+            fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+            try:
+                return await asyncio.wait_for(asyncio.shield(fut), self.config.timeout)
+            except asyncio.TimeoutError:
+                # a running task cannot be cancelled: the stuck worker goes with its pool
+                self._kill_pool(generation)
+                raise
+            except BrokenProcessPool as err:
+                self._kill_pool(generation)
+                raise _Retry(str(err)) from err
+            finally:
+                self._pending.discard(fut)
+
+    def finish(self, article: dict[str, Any], item: PageItem) -> dict[str, Any]:
+        """Add source, fetch time and provenance to an extracted article."""
+        warc = item.warc or {}
+        out = dict(article)
+        out["source"] = item.source
+        out["fetched_at"] = item.fetched_at
+        out["provenance"] = {
+            "warc_file": warc.get("warc_file"),
+            "record_id": warc.get("record_id"),
+            "offset": warc.get("offset"),
+            "length": warc.get("length"),
+            "warc_date": warc.get("warc_date"),
+            "payload_digest": warc.get("payload_digest"),
+            "fetched_at": item.fetched_at,
+            "extractor": EXTRACTOR_NAME,
+            "extractor_version": self.extractor_version,
+            "settings_hash": self.settings_hash,
+        }
+        return out
