@@ -326,6 +326,7 @@ CRETE = ArticleSpec(
         "The team combined sonar surveys with photographs taken by an underwater drone to build a three-dimensional model of the site. It shows two curved moles enclosing a basin large enough for a dozen small ships, and a quay of cut limestone blocks along the former shoreline.",
         "Pottery fragments recovered from the basin include storage jars of a type traded across the Aegean, supporting the idea that Malia exported oil and wine. The harbour probably sank after an earthquake, when this stretch of coast dropped by several metres.",
         "The Greek culture ministry has declared the area a protected zone. Anchoring and diving without a permit are now banned there.",
+        "Local fishermen, who have long known the stones as a hazard to nets, say they are pleased that the mystery is solved but worried about losing access to the bay.",
     ),
     comments=(
         Comment(

@@ -185,7 +185,7 @@ def build_expected(
                     "from": old,
                     "to": a.path,
                     "status": 301,
-                    "linked_from": section_page_path(a.section, 1),
+                    "linked_from": discovery(a, articles)["section_pages"],
                 }
                 for a in articles
                 for old in a.old_paths

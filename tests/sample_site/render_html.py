@@ -551,7 +551,7 @@ def home_page(base: str, articles: list[ArticleSpec]) -> str:
 {"".join(teaser(a, base + a.path) for a in latest)}
 </section>
 <section class="editors-pick"><h2>Editor’s pick</h2>
-{teaser(tracked, tracked.path + "?" + TRACKING_QUERY.replace("&", "&amp;"))}
+{teaser(tracked, tracked.path + "?" + TRACKING_QUERY)}
 </section>
 <section class="sections"><h2>Sections</h2><ul>{sections}</ul></section>
 <section class="archive"><h2>From the archive</h2><ul>
