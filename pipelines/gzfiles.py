@@ -22,6 +22,8 @@ except ImportError:  # pragma: no cover - Windows
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+# The uploader skips names with this prefix when it scans `spool/ready/` for leftovers.
+TMP_PREFIX = ".nv-tmp-"
 OPEN_DIR = "open"
 READY_DIR = "ready"
 MB = 1024 * 1024
@@ -301,7 +303,7 @@ def move_to_ready(spool: Path, store: str, key: str, src: Path) -> Path:
 
 def write_atomic(dest: Path, data: bytes) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
+    tmp = dest.with_name(TMP_PREFIX + dest.name)
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()

@@ -1,0 +1,192 @@
+"""Article dicts as JSON Lines in gzip shards (one gzip member per line), rotated and shipped."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipelines.gzfiles import (
+    MB,
+    OPEN_DIR,
+    ClosedFile,
+    MemberLocation,
+    RotatingMemberWriter,
+    Uploader,
+    default_host,
+    ensure_spool,
+    find_open_files,
+    make_file_name,
+    move_to_ready,
+    object_key,
+    recover_file,
+    resolve_uploader,
+)
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+JSON_EXT = "jsonl.gz"
+JSON_STORE = "json"
+DEFAULT_SPOOL = ".newsvault/spool"
+
+
+@dataclass(frozen=True)
+class JsonConfig:
+    """Everything the shard writer reads from the settings."""
+
+    spool: Path
+    prefix: str = "newsvault"
+    max_file_bytes: int = 256 * MB
+    max_records: int = 50000
+    host: str = field(default_factory=default_host)
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> JsonConfig:
+        max_mb = settings.getfloat("ARCHIVE_JSON_MAX_FILE_MB", 256)
+        max_records = settings.getint("ARCHIVE_JSON_MAX_RECORDS", 50000)
+        if max_mb <= 0:
+            raise ValueError(f"ARCHIVE_JSON_MAX_FILE_MB (json.max_file_mb) must be > 0: {max_mb}")
+        if max_records < 0:
+            raise ValueError(
+                f"ARCHIVE_JSON_MAX_RECORDS (json.max_records) must be >= 0: {max_records}"
+            )
+        return cls(
+            spool=Path(settings.get("ARCHIVE_STORAGE_SPOOL") or DEFAULT_SPOOL),
+            prefix=settings.get("ARCHIVE_WARC_PREFIX") or "newsvault",
+            max_file_bytes=int(max_mb * MB),
+            max_records=max_records,
+        )
+
+
+def encode_line(obj: Any) -> bytes:
+    """One JSON Lines line, UTF-8, compact; non-JSON values (datetimes...) as strings."""
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode(
+        "utf-8"
+    )
+
+
+def validate_line(data: bytes) -> bool:
+    """True if a decompressed member is exactly one complete JSON line."""
+    if not data.endswith(b"\n") or data.count(b"\n") != 1:
+        return False
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
+
+
+class JsonShardWriter:
+    """Writes JSON objects to rotating `.jsonl.gz` shards and ships each finished shard."""
+
+    def __init__(
+        self,
+        config: JsonConfig,
+        *,
+        uploader: Uploader | None = None,
+        on_stat: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.uploader = uploader
+        self._on_stat = on_stat
+        self.spool = ensure_spool(config.spool)
+        self.shipped: list[Path] = []
+        self.writer = RotatingMemberWriter(
+            self.spool / OPEN_DIR,
+            name_factory=self._name,
+            on_complete=self.finish,
+            max_bytes=config.max_file_bytes,
+            max_records=config.max_records,
+        )
+
+    def _name(self, serial: int, created: datetime) -> str:
+        return make_file_name(self.config.prefix, created, serial, self.config.host, JSON_EXT)
+
+    def _count(self, name: str, value: int = 1) -> None:
+        if self._on_stat is not None:
+            self._on_stat(name, value)
+
+    def write(self, obj: Any) -> MemberLocation:
+        location = self.writer.write(encode_line(obj))
+        self._count("records")
+        return location
+
+    def finish(self, closed: ClosedFile) -> Path:
+        """Move a closed shard to `spool/ready/json/<key>` and hand it to the uploader."""
+        key = object_key(closed.name)
+        path = move_to_ready(self.spool, JSON_STORE, key, closed.path)
+        self._count("files")
+        self.shipped.append(path)
+        if self.uploader is not None:
+            self.uploader.submit(path, JSON_STORE, key, records=closed.records, kind="jsonl")
+        return path
+
+    def recover(self) -> list[ClosedFile]:
+        """Truncate crashed `.open` shards to their last complete line and ship them."""
+        recovered = []
+        for path in find_open_files(self.spool / OPEN_DIR, "." + JSON_EXT):
+            closed = recover_file(path, validate=validate_line)
+            if closed is None:
+                continue
+            logger.warning(
+                "Recovered %s with %d records from a previous run", closed.name, closed.records
+            )
+            recovered.append(closed)
+            self.finish(closed)
+        return recovered
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class JsonLinesPipeline:
+    """Item pipeline: every item (an article dict) becomes one line of a gzip JSONL shard."""
+
+    def __init__(self, crawler: Crawler, config: JsonConfig) -> None:
+        self.crawler = crawler
+        self.config = config
+        self.uploader: Uploader | None = None
+        self.shards: JsonShardWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> JsonLinesPipeline:
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("ARCHIVE_JSON_ENABLED", True):
+            raise NotConfigured("ARCHIVE_JSON_ENABLED is off")
+        try:
+            config = JsonConfig.from_settings(crawler.settings)
+        except ValueError as exc:
+            raise NotConfigured(str(exc)) from exc
+        pipeline = cls(crawler, config)
+        # get the uploader now, so it hooks the spider's signals before it opens
+        pipeline.uploader = resolve_uploader(crawler)
+        return pipeline
+
+    def _stat(self, name: str, value: int) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newsvault/json/{name}", value)
+
+    def open_spider(self) -> None:
+        self.shards = JsonShardWriter(self.config, uploader=self.uploader, on_stat=self._stat)
+        self.shards.recover()
+
+    def process_item(self, item: Any) -> Any:
+        from itemadapter import ItemAdapter
+
+        assert self.shards is not None
+        obj = item if isinstance(item, dict) else ItemAdapter(item).asdict()
+        self.shards.write(obj)
+        return item
+
+    def close_spider(self) -> None:
+        if self.shards is not None:
+            self.shards.close()
