@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.sample_site import SampleSite
+from tests.services import SeaweedFS
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +21,10 @@ def sample_site() -> Iterator[SampleSite]:
         yield site
     finally:
         site.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """A real S3 server (SeaweedFS `weed mini`) on free ports, started once per session."""
+    with SeaweedFS(tmp_path_factory.mktemp("seaweedfs") / "data") as server:
+        yield server
