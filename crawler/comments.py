@@ -105,6 +105,22 @@ _TEXT_DATE_RES = (
 )
 
 
+_ID_PREFIX_RE = re.compile(
+    r"^(?:li-|div-)?(?:comment|comments|kommentar|c|post|reply)[-_]?(?=\w)", re.I
+)
+
+
+def short_id(raw: Any) -> str | None:
+    """``comment-101``, ``li-comment-101`` or ``https://x/a#comment-101`` -> ``101``."""
+    if raw in (None, ""):
+        return None
+    value = str(raw).strip()
+    if "#" in value:
+        value = value.rsplit("#", 1)[1] or value
+    stripped = _ID_PREFIX_RE.sub("", value)
+    return stripped or value
+
+
 def _tz_suffix(tz: str | None) -> str:
     if not tz:
         return ""
@@ -354,20 +370,27 @@ def _jsonld_comments(objects: list[dict[str, Any]], url: str) -> list[Comment]:
             return
         seen.add(id(item))
         text = _ld_text(item.get("text") or item.get("commentText") or item.get("articleBody"))
-        cid = item.get("@id") or item.get("identifier") or item.get("url")
-        cid = str(cid) if cid not in (None, "") else None
+        raw_id = item.get("@id") or item.get("identifier") or item.get("url")
+        cid = short_id(raw_id) if isinstance(raw_id, (str, int)) else None
         if text:
             if cid is None:
                 cid = f"c{len(out) + 1}"
-            permalink = item.get("url")
+            own_parent = item.get("parentItem") or item.get("replyToUrl")
+            if isinstance(own_parent, dict):
+                own_parent = own_parent.get("@id") or own_parent.get("url")
+            link = item.get("url") or (
+                raw_id if isinstance(raw_id, str) and "#" in raw_id else None
+            )
             out.append(
                 Comment(
                     id=cid,
-                    parent_id=parent,
+                    parent_id=short_id(own_parent)
+                    if isinstance(own_parent, str) and own_parent
+                    else parent,
                     author=_ld_name(item.get("author") or item.get("creator")),
                     published=normalize_date(item.get("dateCreated") or item.get("datePublished")),
                     text=text,
-                    permalink=urljoin(url, permalink) if isinstance(permalink, str) else None,
+                    permalink=urljoin(url, link) if isinstance(link, str) else None,
                 )
             )
         for key in ("comment", "comments"):
@@ -519,7 +542,8 @@ class _DomFamily:
             node = node.getparent()
         return owner
 
-    def comment_id(self, el: HtmlElement) -> str | None:
+    def raw_id(self, el: HtmlElement) -> str | None:
+        """The id attribute the page uses for this comment (the permalink anchor)."""
         for value in (el.get("id"), el.get("data-comment-id"), el.get("data-id"), el.get("itemid")):
             if value:
                 return value[3:] if value.startswith("li-") else value
@@ -559,7 +583,7 @@ class _DomFamily:
         nested = {m for m in self.members if m is not el}
         for selector in _TEXT_SELECTORS:
             for node in self.own(el, el.xpath(selector)):
-                text = block_text(node, exclude=nested | set(self.own(node, _META_XPATH(node))))
+                text = block_text(node, exclude=nested | set(self.own(el, _META_XPATH(node))))
                 if len(text) >= 2:
                     return text
         exclude = nested | set(self.own(el, _META_XPATH(el)))
@@ -588,7 +612,8 @@ class _DomFamily:
         out: list[Comment] = []
         ids: dict[HtmlElement, str] = {}
         for index, el in enumerate(self.elements, start=1):
-            cid = self.comment_id(el)
+            anchor = self.raw_id(el)
+            cid = short_id(anchor)
             text = self.text(el)
             if not text:
                 continue
@@ -607,7 +632,7 @@ class _DomFamily:
                     author=author,
                     published=published,
                     text=text,
-                    permalink=self.permalink(el, cid),
+                    permalink=self.permalink(el, anchor),
                 )
             )
         return out

@@ -453,6 +453,8 @@ def _dates(
             modified = normalize_date(node.get("datetime") or node.get("content"))
             if modified:
                 break
+    if modified and published and modified == published:
+        modified = None  # "modified" at the publication instant is no modification
     via = str(hints.get("via") or "").lower()
     hint_source = (
         "sitemap"
@@ -482,10 +484,19 @@ def _dates(
     return {"published": published, "modified": modified, "date_source": source}
 
 
-_REL_AUTHOR_XPATH = etree.XPath(
-    "//a[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(*)]"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]//a"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]//*[contains(@class, 'name') or self::a]"
+# byline markup, most specific first; the first selector that finds names wins
+_AUTHOR_XPATHS = tuple(
+    etree.XPath(x)
+    for x in (
+        "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(*)]",
+        "//a[@rel='author']",
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' vcard ')]"
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')"
+        " or contains(@class, 'name')]",
+        "//*[contains(@class, 'author-name') or contains(@class, 'byline__name') or contains(@class, 'authorname')]",
+    )
 )
 
 
@@ -505,8 +516,10 @@ def _authors(meta: _Meta, tree: HtmlElement, hints: dict[str, Any]) -> list[str]
                 names.extend(_split_authors(raw))
             if names:
                 break
-    if not names:
-        for node in _REL_AUTHOR_XPATH(tree):
+    for xpath in _AUTHOR_XPATHS:
+        if names:
+            break
+        for node in xpath(tree):
             if _not_in_comments(node):
                 names.extend(_split_authors(node.get("content") or node.text_content()))
             if len(names) >= 5:
@@ -556,7 +569,8 @@ def _metadata(tree: HtmlElement, url: str, meta: _Meta, hints: dict[str, Any]) -
         or _text(hints.get("language"))
     )
     if language:
-        language = language.split(",")[0].strip().replace("_", "-") or None
+        # primary subtag: "en-US" and "en_GB" are both "en"
+        language = re.split(r"[-_,;\s]", language.strip())[0].lower() or None
 
     section = _text(meta.ld_first("articleSection")) or meta.first(
         "article:section", "section", "parsely-section", "category", "og:article:section"
