@@ -27,7 +27,8 @@ RSS20 = b"""<?xml version="1.0" encoding="utf-8"?>
 <channel><title>Main</title><language>de</language>
 <atom:link href="https://news.example/feeds/main.xml" rel="self"/>
 <item><title>One</title><link>/2024/03/07/one</link>
-  <pubDate>Thu, 07 Mar 2024 10:00:00 +0100</pubDate><dc:creator>Ada</dc:creator></item>
+  <pubDate>Thu, 07 Mar 2024 10:00:00 +0100</pubDate><dc:creator>Ada</dc:creator>
+  <dc:creator><![CDATA[Lin]]></dc:creator></item>
 <item><title>Two</title><guid>https://news.example/two</guid><author>bob@x (Bob)</author></item>
 <item><title>Three</title><guid isPermaLink="false">tag:3</guid></item>
 <item><title>Four</title><link>https://feeds.example/~r/x</link>
@@ -100,7 +101,7 @@ def test_rss20_links_guid_origlink_dates_authors():
     ]
     one, two, four = feed.entries
     assert one.published == "2024-03-07T09:00:00Z"
-    assert one.author == "Ada"
+    assert one.author == "Ada, Lin"
     assert one.language == "de"
     assert two.author == "bob@x (Bob)"
     assert two.published is None
@@ -108,7 +109,7 @@ def test_rss20_links_guid_origlink_dates_authors():
     assert one.discovery() == {
         "title": "One",
         "published": "2024-03-07T09:00:00Z",
-        "author": "Ada",
+        "author": "Ada, Lin",
         "language": "de",
     }
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +99,19 @@ def older_than(value: datetime | date, max_age_days: int, *, now: datetime | Non
             days=1
         )
     return moment < now - timedelta(days=max_age_days)
+
+
+def best_known_date(discovery: Mapping[str, Any], url: str) -> datetime | date | None:
+    """The best date known before fetching: the published date a feed or news sitemap
+    gave, else a date in the URL, else the last modification (an upper bound)."""
+    published = parse_date(discovery.get("published"))
+    if published is not None:
+        return published
+    in_url = date_from_url(url)
+    if in_url is not None:
+        return in_url
+    for key in ("modified", "lastmod"):
+        found = parse_date(discovery.get(key))
+        if found is not None:
+            return found
+    return None

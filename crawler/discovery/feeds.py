@@ -141,7 +141,8 @@ def _rss_item(item: etree._Element, base: str, language: str | None) -> FeedEntr
         link = item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about", "")
     if not link:
         return None
-    author = _child_text(item, "creator", ns=DC_NS) or _child_text(item, "author")
+    creators = [text_of(c) for c in item if localname(c) == "creator" and namespace(c) == DC_NS]
+    author = ", ".join(c for c in creators if c) or _child_text(item, "author")
     published = _child_text(item, "pubdate") or _child_text(item, "date", ns=DC_NS)
     modified = _child_text(item, "updated") or _child_text(item, "modified")
     return FeedEntry(

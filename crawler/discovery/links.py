@@ -290,3 +290,21 @@ def domains_of(urls: Sequence[str]) -> tuple[str, ...]:
         if host and host not in hosts:
             hosts.append(host)
     return tuple(hosts)
+
+
+_LINK_HEADER_PART = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
+_LINK_REL = re.compile(r"""rel\s*=\s*(?:"([^"]*)"|([^\s;,"]+))""", re.IGNORECASE)
+
+
+def canonical_from_link_header(value: str | None, url: str) -> str | None:
+    """The canonicalised ``rel="canonical"`` target of an HTTP ``Link`` header, if same-site."""
+    if not value:
+        return None
+    for m in _LINK_HEADER_PART.finditer(value):
+        rel = _LINK_REL.search(m.group(2) or "")
+        if rel and "canonical" in (rel.group(1) or rel.group(2) or "").lower().split():
+            canon = canonicalize_url(m.group(1), url)
+            if canon and _same_host_family(canon, url):
+                return canon
+            return None
+    return None

@@ -9,7 +9,8 @@ from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
-#: Query parameters that only identify a campaign, click or mail recipient.
+#: Query parameters that only identify a campaign, click or mail recipient (or, like
+#: ``replytocom``, never change the page).
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",
@@ -42,6 +43,8 @@ TRACKING_PARAMS = frozenset(
         "cmpid",
         "ocid",
         "spm",
+        # WordPress "reply to comment" links answer with the same article page.
+        "replytocom",
     }
 )
 #: Prefixes of tracking parameter families (Google Analytics, Matomo/Piwik, HubSpot ads).

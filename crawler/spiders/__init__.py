@@ -1,0 +1,3 @@
+"""Spiders of the newsvault Scrapy project (``scrapy crawl news``)."""
+
+from __future__ import annotations

@@ -1,0 +1,484 @@
+"""The ``news`` spider: discovery only (robots.txt, feeds, sitemaps, sections) -> PageItems.
+
+What a page means is decided by ``crawler.discovery`` (pure functions); this module is
+the Scrapy glue: requests with ``nv_*`` meta, per-source stats, incremental skipping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
+
+from crawler.discovery.articles import classify_page, url_looks_like_article
+from crawler.discovery.dates import best_known_date, older_than, parse_date
+from crawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
+from crawler.discovery.links import (
+    advertised_feeds,
+    canonical_from_link_header,
+    canonical_link,
+    extract_links,
+    parse_html,
+)
+from crawler.discovery.sitemaps import (
+    MAX_SITEMAP_DEPTH,
+    SitemapError,
+    parse_sitemap,
+    robots_sitemaps,
+)
+from crawler.discovery.sources import SourceError, SourcePlan, select_sources
+from crawler.discovery.urls import canonicalize_url
+from crawler.discovery.xmlsafe import UnsafeDocument
+from crawler.items import PageItem
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from pipelines.state import StateIndex
+
+logger = logging.getLogger(__name__)
+
+PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "article": 20, "page": 0}
+STAT_PREFIX = "newsvault/source"
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class NewsSpiderConfig:
+    """The settings the spider reads, frozen at start."""
+
+    sources: tuple[SourcePlan, ...]
+    incremental: bool = True
+    revisit_days: int = 0
+    depth_limit: int = 0
+    obey_robots: bool = True
+
+    @classmethod
+    def from_settings(
+        cls, settings: BaseSettings, source: str | None = None, url: str | None = None
+    ) -> NewsSpiderConfig:
+        configured = settings.getlist("ARCHIVE_SOURCES") or []
+        try:
+            plans = select_sources(configured, source=source, url=url)
+        except SourceError as exc:
+            raise ValueError(f"{exc}; check sources in the config or the -a arguments") from exc
+        return cls(
+            sources=tuple(plans),
+            incremental=settings.getbool("ARCHIVE_INCREMENTAL_ENABLED", True),
+            revisit_days=settings.getint("ARCHIVE_INCREMENTAL_REVISIT_DAYS", 0),
+            depth_limit=settings.getint("DEPTH_LIMIT", 0),
+            obey_robots=settings.getbool("ROBOTSTXT_OBEY", True),
+        )
+
+
+def _key(url: str) -> bytes:
+    # 8 bytes per URL: in-run dedup sets stay small next to Scrapy's own fingerprints.
+    return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _external_detector() -> Callable[[Any, str], bool] | None:
+    """The extraction engineer's ``looks_like_article``, when the extraction module loads."""
+    try:
+        from crawler.extraction import looks_like_article
+    except Exception as exc:  # pragma: no cover - depends on the optional heavy module
+        logger.debug("crawler.extraction.looks_like_article unavailable: %s", exc)
+        return None
+    return looks_like_article
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawl every configured source (or ``-a source=NAME``, or ``-a url=URL``)."""
+
+    name = "news"
+
+    def __init__(
+        self, *args: Any, source: str | None = None, url: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.source_arg = source
+        self.url_arg = url
+        self.config: NewsSpiderConfig | None = None
+        self.state: StateIndex | None = None
+        self._discovered: set[bytes] = set()
+        self._itemised: set[bytes] = set()
+        self._detector: Callable[[Any, str], bool] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.config = NewsSpiderConfig.from_settings(
+            crawler.settings, source=spider.source_arg, url=spider.url_arg
+        )
+        from pipelines.state import get_state
+
+        spider.state = get_state(crawler)
+        spider._detector = _external_detector()
+        return spider
+
+    # -- helpers ---------------------------------------------------------------
+
+    @property
+    def cfg(self) -> NewsSpiderConfig:
+        assert self.config is not None, "NewsSpider must be built with from_crawler"
+        return self.config
+
+    def _plan(self, name: str) -> SourcePlan:
+        for plan in self.cfg.sources:
+            if plan.name == name:
+                return plan
+        raise KeyError(name)
+
+    def _inc(self, source: str, what: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"{STAT_PREFIX}/{source}/{what}", count)
+
+    def _request(
+        self,
+        url: str,
+        source: str,
+        kind: str,
+        callback: Callable[..., Any],
+        discovery: dict[str, Any],
+        *,
+        reset_depth: bool = False,
+        **meta: Any,
+    ) -> Request:
+        all_meta = {
+            "nv_source": source,
+            "nv_kind": kind,
+            "nv_discovery": discovery,
+            **meta,
+        }
+        if reset_depth:
+            # Feeds and sitemaps are as good as start URLs: DEPTH_LIMIT counts link hops.
+            all_meta["depth_reset"] = True
+        return Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            meta=all_meta,
+            priority=PRIORITY.get(kind, 0),
+        )
+
+    # -- start -----------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        state = self.state
+        if state is not None and self.cfg.incremental:
+            # Opening may download the previous state: not on the reactor thread.
+            try:
+                await maybe_deferred_to_future(deferToThread(state.open))
+            except Exception as exc:
+                logger.error("Cannot open the crawl state, stopping: %s", exc)
+                return
+        for request in self.start_requests_for_all():
+            yield request
+
+    def start_requests_for_all(self) -> Iterator[Request]:
+        for plan in self.cfg.sources:
+            yield from self._start_requests(plan)
+
+    def _start_requests(self, plan: SourcePlan) -> Iterator[Request]:
+        for origin in plan.origins():
+            yield self._request(
+                f"{origin}/robots.txt",
+                plan.name,
+                "robots",
+                self.parse_robots,
+                {"via": "robots"},
+                dont_obey_robotstxt=True,
+            )
+        for url in plan.sitemaps:
+            yield self._request(
+                url,
+                plan.name,
+                "sitemap",
+                self.parse_sitemap,
+                {"via": "config"},
+                reset_depth=True,
+                nv_sitemap_depth=0,
+            )
+        for url in plan.feeds:
+            yield self._request(
+                url, plan.name, "feed", self.parse_feed, {"via": "config"}, reset_depth=True
+            )
+        for url in plan.start_urls:
+            self._discovered.add(_key(url))
+            yield self._request(
+                url, plan.name, "page", self.parse_page, {"via": "start"}, reset_depth=True
+            )
+
+    # -- callbacks -------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        source = response.meta["nv_source"]
+        self._inc(source, "fetched")
+        for url in robots_sitemaps(response.body, response.url):
+            if not canonicalize_url(url):
+                continue
+            yield self._request(
+                canonicalize_url(url),
+                source,
+                "sitemap",
+                self.parse_sitemap,
+                {"via": "robots", "from": response.url},
+                reset_depth=True,
+                nv_sitemap_depth=0,
+            )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        source = response.meta["nv_source"]
+        self._inc(source, "fetched")
+        plan = self._plan(source)
+        try:
+            sitemap = parse_sitemap(response.body, response.url)
+        except UnsafeDocument as exc:
+            logger.warning("Refusing sitemap %s: %s", response.url, exc)
+            self.crawler.stats.inc_value("newsvault/discovery/unsafe_documents")
+            return
+        except SitemapError as exc:
+            logger.warning("Not a sitemap: %s (%s)", response.url, exc)
+            return
+        depth = int(response.meta.get("nv_sitemap_depth", 0))
+        if sitemap.is_index:
+            if depth >= MAX_SITEMAP_DEPTH:
+                logger.warning("Sitemap index %s nests too deep; not following", response.url)
+                return
+            for entry in sitemap.entries:
+                url = canonicalize_url(entry.loc)
+                if not url:
+                    continue
+                yield self._request(
+                    url,
+                    source,
+                    "sitemap",
+                    self.parse_sitemap,
+                    {"via": "sitemap", "from": response.url, **entry.discovery()},
+                    reset_depth=True,
+                    nv_sitemap_depth=depth + 1,
+                )
+            return
+        for entry in sitemap.entries:
+            discovery = {"via": "sitemap", "from": response.url, **entry.discovery()}
+            # A news sitemap entry is an article by definition; others are detected on arrival.
+            is_news = entry.published is not None or entry.title is not None
+            yield from self._candidate(plan, entry.loc, discovery, asserted_article=is_news)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        source = response.meta["nv_source"]
+        self._inc(source, "fetched")
+        yield from self._feed_requests(response, self._plan(source))
+
+    def _feed_requests(self, response: Response, plan: SourcePlan) -> Iterator[Request]:
+        try:
+            feed = parse_feed(response.body, response.url)
+        except UnsafeDocument as exc:
+            logger.warning("Refusing feed %s: %s", response.url, exc)
+            self.crawler.stats.inc_value("newsvault/discovery/unsafe_documents")
+            return
+        except FeedError as exc:
+            logger.warning("Not a feed: %s (%s)", response.url, exc)
+            return
+        for entry in feed.entries:
+            discovery = {"via": "feed", "from": response.url, **entry.discovery()}
+            yield from self._candidate(plan, entry.url, discovery, asserted_article=True)
+
+    def parse_page(self, response: Response) -> Iterator[Request | PageItem]:
+        source = response.meta["nv_source"]
+        self._inc(source, "fetched")
+        plan = self._plan(source)
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or not any(
+            t in content_type for t in _HTML_TYPES
+        ):
+            if looks_like_feed(response.body):  # a section link that was a feed after all
+                yield from self._feed_requests(response, plan)
+            return
+        doc = parse_html(response.body, response.encoding)
+        discovery = dict(response.meta.get("nv_discovery") or {})
+
+        for feed in advertised_feeds(doc, response.url):
+            url = canonicalize_url(feed.url)
+            if url and _key(url) not in self._discovered:
+                self._discovered.add(_key(url))
+                yield self._request(
+                    url,
+                    source,
+                    "feed",
+                    self.parse_feed,
+                    {"via": "page", "from": response.url, "title": feed.title}
+                    if feed.title
+                    else {"via": "page", "from": response.url},
+                    reset_depth=True,
+                )
+
+        item = self._article_item(response, doc, plan, discovery, content_type)
+        if item is not None:
+            yield item
+
+        depth = int(response.meta.get("depth", 0))
+        if plan.depth is not None and depth >= plan.depth:
+            return  # the source's own limit; 0 means "no section links at all"
+        if self.cfg.depth_limit and depth >= self.cfg.depth_limit:
+            return  # DEPTH_LIMIT (0: unlimited), which Scrapy's DepthMiddleware also enforces
+        for url in extract_links(doc, response.url, plan.rules):
+            yield from self._candidate(
+                plan,
+                url,
+                {"via": "section", "from": response.url},
+                asserted_article=False,
+                follow=True,
+            )
+
+    # -- decisions -------------------------------------------------------------
+
+    def _candidate(
+        self,
+        plan: SourcePlan,
+        raw_url: str,
+        discovery: dict[str, Any],
+        *,
+        asserted_article: bool,
+        follow: bool = False,
+    ) -> Iterator[Request]:
+        """Schedule one discovered URL unless it is out of scope, too old or known."""
+        url = canonicalize_url(raw_url)
+        if not url:
+            return
+        if not follow and (not plan.rules.in_scope(url) or plan.rules.denied(url)):
+            return  # section links were filtered by extract_links already
+        key = _key(url)
+        if key in self._discovered:
+            return
+        self._discovered.add(key)
+        self._inc(plan.name, "discovered")
+        if plan.max_age_days is not None:
+            discovery["max_age_days"] = plan.max_age_days
+            best = best_known_date(discovery, url)
+            if best is not None and older_than(best, plan.max_age_days):
+                self._inc(plan.name, "filtered_age")
+                return
+        if self._skip_known(plan, url, discovery):
+            return
+        kind = "article" if asserted_article or url_looks_like_article(url) else "page"
+        yield self._request(
+            url,
+            plan.name,
+            kind,
+            self.parse_page,
+            discovery,
+            reset_depth=not follow,
+            nv_asserted_article=asserted_article,
+        )
+
+    def _skip_known(self, plan: SourcePlan, url: str, discovery: dict[str, Any]) -> bool:
+        """True if an earlier run archived ``url`` and it is not due for a re-visit."""
+        state = self.state
+        if not self.cfg.incremental or state is None or not state.is_known(url):
+            return False
+        if self.cfg.revisit_days > 0:
+            published = parse_date(state.known_published(url) or discovery.get("published"))
+            if published is not None and not older_than(published, self.cfg.revisit_days):
+                self._inc(plan.name, "revisited")
+                discovery["revisit"] = True
+                return False
+        self._inc(plan.name, "skipped_known")
+        return True
+
+    def _is_article(self, doc: Any, url: str, asserted: bool) -> bool:
+        verdict = classify_page(doc, url)
+        if verdict.is_article:
+            return True
+        if verdict.reason == "listing metadata" or doc is None:
+            return False
+        if asserted:
+            return True  # a feed or news sitemap listed it, and nothing contradicts it
+        return bool(self._detector is not None and self._detector(doc, url))
+
+    def _article_item(
+        self,
+        response: Response,
+        doc: Any,
+        plan: SourcePlan,
+        discovery: dict[str, Any],
+        content_type: str,
+    ) -> PageItem | None:
+        if response.status != 200:
+            return None
+        asserted = bool(response.meta.get("nv_asserted_article"))
+        if not self._is_article(doc, response.url, asserted):
+            return None
+        request_url = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        fetched_as = {canonicalize_url(request_url), canonicalize_url(response.url)} - {""}
+        canonical = (
+            canonical_link(doc, response.url)
+            or canonical_from_link_header(
+                response.headers.get("Link", b"").decode("latin-1"), response.url
+            )
+            or canonicalize_url(response.url)
+        )
+        state = self.state
+        if state is not None:
+            for other in fetched_as:
+                state.mark_alias(other, canonical)
+        key = _key(canonical)
+        if key in self._itemised:
+            self.crawler.stats.inc_value(f"{STAT_PREFIX}/{plan.name}/duplicates")
+            logger.debug("%s is %s again: archived, no second item", response.url, canonical)
+            return None
+        self._itemised.add(key)
+        if (
+            canonical not in fetched_as
+            and not discovery.get("revisit")
+            and self._skip_known(plan, canonical, discovery)
+        ):
+            return None  # reached under a new URL, but its canonical URL was archived before
+        discovery.update(canonical=canonical, request_url=request_url)
+        if plan.max_age_days is not None:
+            discovery.setdefault("max_age_days", plan.max_age_days)
+        self._inc(plan.name, "articles")
+        return PageItem(
+            url=response.url,
+            request_url=response.request.url,
+            status=response.status,
+            body=response.body,
+            encoding=response.encoding if isinstance(response, TextResponse) else None,
+            content_type=content_type,
+            source=plan.name,
+            fetched_at=_now_iso(),
+            discovery=discovery,
+            warc=dict(response.meta.get("nv_warc") or {}),
+        )
+
+    # -- errors ----------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        meta = request.meta if request is not None else {}
+        source = meta.get("nv_source", "unknown")
+        if failure.check(IgnoreRequest):
+            message = str(failure.value)
+            if "robots.txt" in message:
+                self._inc(source, "robots_denied")
+                logger.debug("robots.txt forbids %s", request.url if request else "?")
+            return
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            self._inc(source, "fetched")
+            logger.debug("HTTP %s for %s", response.status, response.url)
+            return
+        logger.info("Failed %s: %s", request.url if request else "?", failure.getErrorMessage())
