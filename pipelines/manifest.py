@@ -246,21 +246,26 @@ class RunManifestExtension:
         )
 
     def write(self, uploader: Uploader) -> Path:
-        """Close hook: runs in an uploader thread after the first drain."""
-        doc = self.build(uploader)
-        open_dir = uploader.spool / "open"
-        open_dir.mkdir(parents=True, exist_ok=True)
-        tmp = open_dir / f"{manifest_key(self.config.run_id)}.open"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2, sort_keys=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        key = manifest_key(self.config.run_id)
-        path = uploader.submit(tmp, MANIFEST_STORE, key, records=len(doc["files"]), kind="manifest")
-        logger.info(
-            "Run manifest %s lists %d file(s)",
-            uploader.stores[MANIFEST_STORE].uri_for(key),
-            len(doc["files"]),
-        )
-        return path
+        """Close hook: runs in an uploader thread after every other file has been tried."""
+        return submit_manifest(uploader, self.build(uploader))
+
+
+def submit_manifest(uploader: Uploader, doc: Mapping[str, Any]) -> Path:
+    """Write ``doc`` durably to the spool and queue it as ``RUN_ID.json`` in the manifests store."""
+    run_id = str(doc["run_id"])
+    key = manifest_key(run_id)
+    open_dir = uploader.spool / "open"
+    open_dir.mkdir(parents=True, exist_ok=True)
+    tmp = open_dir / f"{key}.open"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=2)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    path = uploader.submit(tmp, MANIFEST_STORE, key, records=len(doc["files"]), kind="manifest")
+    logger.info(
+        "Run manifest %s lists %d file(s)",
+        uploader.stores[MANIFEST_STORE].uri_for(key),
+        len(doc["files"]),
+    )
+    return path
