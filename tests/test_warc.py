@@ -615,6 +615,35 @@ def test_kill_9_mid_crawl_then_next_run_recovers_and_ships(tmp_path: Path) -> No
     assert missing == []
 
 
+def test_revisits_across_runs_via_the_incremental_state(tmp_path: Path) -> None:
+    server = TinyServer().start()
+    try:
+        run_crawl(tmp_path, server.url, [f"{server.url}/dup-a"], crawl_settings(tmp_path))
+        first_files = warc_files(tmp_path / "store" / "warc")
+        stats = run_crawl(
+            tmp_path,
+            server.url,
+            [f"{server.url}/dup-a", f"{server.url}/dup-b"],
+            crawl_settings(tmp_path),
+        )
+    finally:
+        server.stop()
+    assert len(first_files) == 1
+    original = next(r for r in records_of(first_files[0]) if r.rec_type == "response")
+    second = [p for p in warc_files(tmp_path / "store" / "warc") if p not in first_files]
+    assert len(second) == 1
+    recs = records_of(second[0])
+    assert not [r for r in recs if r.rec_type == "response"]
+    revisits = [r for r in recs if r.rec_type == "revisit"]
+    assert len(revisits) == 2 == stats["newsvault/warc/revisits"]
+    for revisit in revisits:
+        assert revisit.rec_headers.get_header("WARC-Refers-To-Target-URI") == server.url + "/dup-a"
+        assert revisit.rec_headers.get_header(
+            "WARC-Refers-To-Date"
+        ) == original.rec_headers.get_header("WARC-Date")
+    assert warcio_check(second[0]).returncode == 0
+
+
 # ----------------------------------------------------------------- pure units
 
 
