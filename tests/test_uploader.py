@@ -601,3 +601,102 @@ def test_crawl_with_unusable_store_stops_before_fetching(
     assert len(errors) == 1 and "does not exist" in errors[0] and "--create-bucket" in errors[0]
     # the file produced at close waits in the spool: nothing lost
     assert [p.name for p in (tmp_path / "spool" / "ready").rglob("*.gz")] == ["f1.warc.gz"]
+
+
+# --------------------------------------------------------------------------- newsvault upload / verify
+
+
+def cli(*argv: str) -> int:
+    from crawler.cli import main
+
+    return main(list(argv))
+
+
+def test_cli_upload_ships_leftovers_and_verify_checks_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSVAULT_CONFIG", raising=False)
+    # what a crashed run leaves behind
+    up = uploader_for(tmp_path, {"warc": FileStore(tmp_path / "archive" / "warc")})
+    files = make_files(tmp_path / "src", 3)
+    submit_all(up, tmp_path / "src", files)
+    spool = ["-s", f"ARCHIVE_STORAGE_SPOOL={tmp_path / 'spool'}"]
+
+    assert cli("upload", *spool) == 0
+    assert "uploaded 3 file(s)" in capsys.readouterr().out
+    assert_stored_once(FileStore(tmp_path / "archive" / "warc"), files)
+    assert spool_files(up) == []
+    manifests = list((tmp_path / "archive" / "manifests").glob("*-upload.json"))
+    assert len(manifests) == 1
+    listed = json.loads(manifests[0].read_text())["files"]
+    assert sorted(f["key"] for f in listed) == sorted(files)
+
+    assert cli("upload", *spool) == 0
+    assert "nothing to upload" in capsys.readouterr().out
+
+    assert cli("verify", "archive/manifests") == 0
+    assert "0 problem(s)" in capsys.readouterr().out
+    (tmp_path / "archive" / "warc" / "2026" / "11" / "25" / "file-001.warc.gz").unlink()
+    assert cli("verify", "archive/manifests") == 1
+    out, err = capsys.readouterr()
+    assert out.count("\n") == 1 and "file-001.warc.gz: missing" in out
+    assert "1 problem(s)" in err
+    assert cli("verify", str(manifests[0])) == 1  # a single manifest by path
+    capsys.readouterr()
+    assert cli("verify", "archive/empty") == 1
+    assert "no run manifests" in capsys.readouterr().err
+
+
+def test_cli_upload_reports_unusable_store_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    s3_env: SeaweedFS,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSVAULT_CONFIG", raising=False)
+    bucket = f"nv-cli-{uuid.uuid4().hex[:8]}"
+    args = [f"-s{k}={v}" for k, v in s3_env.settings().items()]
+    args += ["-s", f"ARCHIVE_STORAGE_WARC=s3://{bucket}/warc"]
+    assert cli("upload", *args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"bucket '{bucket}' does not exist" in err
+    assert cli("upload", "--create-bucket", *args) == 0
+    assert "nothing to upload" in capsys.readouterr().out
+
+
+def test_cli_verify_on_s3_with_deep_check(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    s3_env: SeaweedFS,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSVAULT_CONFIG", raising=False)
+    base = f"s3://{s3_env.bucket}/verify-{uuid.uuid4().hex[:8]}"
+    args = [f"-s{k}={v}" for k, v in s3_env.settings().items()]
+    args += ["-s", f"ARCHIVE_STORAGE_WARC={base}/warc", "-s", f"ARCHIVE_STORAGE_MANIFESTS={base}/m"]
+    args += ["-s", f"ARCHIVE_STORAGE_SPOOL={tmp_path / 'spool'}"]
+    warc = s3_store(s3_env, base.split("/", 3)[3] + "/warc")
+    up = uploader_for(tmp_path, {"warc": warc})
+    files = make_files(tmp_path / "src", 2)
+    submit_all(up, tmp_path / "src", files)
+    assert cli("upload", *args) == 0
+    assert_stored_once(warc, files)
+    assert cli("verify", f"{base}/m", "--deep", *args) == 0
+    capsys.readouterr()
+    # same size and same sha256 metadata, other bytes: only --deep notices
+    key = "2026/11/25/file-000.warc.gz"
+    data = bytearray(files[key])
+    data[0] ^= 0xFF
+    warc._client.put_object(
+        Bucket=warc.bucket,
+        Key=warc._full(key),
+        Body=bytes(data),
+        Metadata={"sha256": hashlib.sha256(files[key]).hexdigest()},
+    )
+    assert cli("verify", f"{base}/m", *args) == 0
+    capsys.readouterr()
+    assert cli("verify", f"{base}/m", "--deep", *args) == 1
+    assert "file-000.warc.gz: sha256" in capsys.readouterr().out
