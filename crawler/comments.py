@@ -556,16 +556,16 @@ class _DomFamily:
                 return value
         return None
 
-    def author(self, el: HtmlElement) -> str | None:
+    def author(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
         for selector in _AUTHOR_SELECTORS:
             for node in self.own(el, el.xpath(selector)):
                 name = node.get("content") or _clean_inline(node.text_content())
                 name = _BY_RE.sub("", _SAYS_RE.sub("", name)).strip(" :-–|")
                 if name and len(name) <= 80:
-                    return name
-        return None
+                    return name, node
+        return None, None
 
-    def published(self, el: HtmlElement) -> str | None:
+    def published(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
         for selector in _DATE_SELECTORS:
             for node in self.own(el, el.xpath(selector)):
                 for value in (
@@ -576,17 +576,28 @@ class _DomFamily:
                 ):
                     date = normalize_date(value) if value else None
                     if date:
-                        return date
-        return None
+                        return date, node
+        # a bare date-like line in the block (generic markup)
+        for node in self.own(el, el.iter("span", "small", "div", "p", "a", "em")):
+            text = node.text_content()
+            if len(text) <= 40:
+                date = _parse_text_date(text)
+                if date:
+                    return date, node
+        return None, None
 
-    def text(self, el: HtmlElement) -> str:
+    def text(self, el: HtmlElement, skip: set[HtmlElement]) -> str:
         nested = {m for m in self.members if m is not el}
         for selector in _TEXT_SELECTORS:
             for node in self.own(el, el.xpath(selector)):
-                text = block_text(node, exclude=nested | set(self.own(el, _META_XPATH(node))))
+                if node in skip or any(node in s.iterancestors() for s in skip if s is not None):
+                    continue
+                text = block_text(
+                    node, exclude=nested | skip | set(self.own(el, _META_XPATH(node)))
+                )
                 if len(text) >= 2:
                     return text
-        exclude = nested | set(self.own(el, _META_XPATH(el)))
+        exclude = nested | skip | set(self.own(el, _META_XPATH(el)))
         # replies containers are not part of the text either
         exclude |= {
             n
@@ -614,10 +625,11 @@ class _DomFamily:
         for index, el in enumerate(self.elements, start=1):
             anchor = self.raw_id(el)
             cid = short_id(anchor)
-            text = self.text(el)
+            author, author_node = self.author(el)
+            published, date_node = self.published(el)
+            text = self.text(el, {n for n in (author_node, date_node) if n is not None})
             if not text:
                 continue
-            author, published = self.author(el), self.published(el)
             if self.strict and not author and not published:
                 continue
             ids[el] = cid or f"c{index}"
@@ -783,12 +795,15 @@ def _has_author(el: HtmlElement) -> bool:
 # ---------------------------------------------------------------------------
 # status signals
 
+# names only comment widgets use
 _JS_WIDGET_RE = re.compile(
-    r"disqus\.com|disqus_shortname|disqus_config|DiscourseEmbed|discourse-embed|embed/comments|"
-    r"commento|hyvor|utteranc\.es|giscus|remark42|cusdis|isso|vuukle|spot\.im|openweb|viafoura|livefyre|"
-    r"intensedebate|coral(?:project)?|talk\.js|fb-comments|facebook\.com/plugins/comments|graphcomment|"
-    r"insticator|disqus",
+    r"disqus|DiscourseEmbed|discourse-embed|commento|hyvor-talk|hyvor\.com|utteranc\.es|giscus|remark42|cusdis|"
+    r"graphcomment|intensedebate|fb-comments|facebook\.com/plugins/comments|coralproject|coral-embed",
     re.I,
+)
+# generic embed names: only with the word "comment" nearby
+_JS_WEAK_WIDGET_RE = re.compile(
+    r"\bisso\b|vuukle|spot\.im|openweb|viafoura|livefyre|coral|talk\.js", re.I
 )
 _JS_CONTAINER_XPATH = etree.XPath(
     "//*[@id='disqus_thread' or @id='discourse-comments' or @id='coral_thread' or @id='commento'"
@@ -831,11 +846,17 @@ def _js_widget(tree: HtmlElement) -> bool:
         return True
     for script in tree.iter("script"):
         src = script.get("src") or ""
-        if src and _JS_WIDGET_RE.search(src):
+        if src and (
+            _JS_WIDGET_RE.search(src)
+            or (_JS_WEAK_WIDGET_RE.search(src) and "comment" in src.lower())
+        ):
             return True
         body = script.text or ""
-        if body and len(body) < 20000 and _JS_WIDGET_RE.search(body) and "comment" in body.lower():
-            return True
+        if body and len(body) < 20000:
+            if _JS_WIDGET_RE.search(body):
+                return True
+            if _JS_WEAK_WIDGET_RE.search(body) and "comment" in body.lower():
+                return True
     return False
 
 

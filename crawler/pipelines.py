@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -125,6 +126,9 @@ class _Retry(Exception):
 class ExtractionPipeline:
     """Extract each PageItem in a process pool; the reactor keeps downloading meanwhile."""
 
+    # the function run in the worker: module-level so it pickles by reference
+    job: Callable[..., dict[str, Any]] = staticmethod(_extract_job)
+
     def __init__(self, config: ExtractionConfig, stats: StatsCollector | None = None) -> None:
         self.config = config
         self.stats = stats
@@ -225,7 +229,7 @@ class ExtractionPipeline:
             generation = self._generation
             try:
                 cfut: Future[dict[str, Any]] = pool.submit(
-                    _extract_job,
+                    self.job,
                     item.body,
                     item.url,
                     item.encoding,
