@@ -471,14 +471,19 @@ def finish_warc(spool: Path, closed: ClosedFile) -> list[ReadyFile]:
     recovery re-indexes under the same name.
     """
     key = object_key(closed.name)
-    index = cdxj_index(closed.path, closed.name)
-    cdxj_path = Path(spool) / "ready" / WARC_STORE / (key + ".cdxj")
-    write_atomic(cdxj_path, index.encode("utf-8"))
+    ready: list[ReadyFile] = []
+    try:
+        index = cdxj_index(closed.path, closed.name)
+    except Exception:
+        # the WARC matters more than its index: ship it anyway (`cdxj-indexer` can redo it)
+        logger.exception("Could not index %s; shipping it without a CDXJ", closed.path)
+    else:
+        cdxj_path = Path(spool) / "ready" / WARC_STORE / (key + ".cdxj")
+        write_atomic(cdxj_path, index.encode("utf-8"))
+        ready.append(ReadyFile(cdxj_path, WARC_STORE, key + ".cdxj", index.count("\n"), "cdxj"))
     warc_path = move_to_ready(spool, WARC_STORE, key, closed.path)
-    return [
-        ReadyFile(warc_path, WARC_STORE, key, closed.records, "warc"),
-        ReadyFile(cdxj_path, WARC_STORE, key + ".cdxj", index.count("\n"), "cdxj"),
-    ]
+    ready.insert(0, ReadyFile(warc_path, WARC_STORE, key, closed.records, "warc"))
+    return ready
 
 
 def iter_records(path: Path) -> Iterable[Any]:
@@ -737,6 +742,24 @@ def _state_for(crawler: Crawler) -> DigestIndex | None:
         return None
 
 
+_TWISTED_HTTP11 = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+
+def _warn_if_not_twisted_http11(settings: BaseSettings) -> None:
+    handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
+    for scheme in ("http", "https"):
+        handler = handlers.get(scheme)
+        path = handler if isinstance(handler, str) else getattr(handler, "__qualname__", "")
+        if handler and not str(path).endswith("HTTP11DownloadHandler"):
+            logger.warning(
+                "DOWNLOAD_HANDLERS[%r] is %s: WARC request records reconstruct the headers "
+                "sent by %s, so they may differ from what this handler sent",
+                scheme,
+                path,
+                _TWISTED_HTTP11,
+            )
+
+
 class WarcWriterExtension:
     """Scrapy extension: archives every HTTP(S) exchange at `response_downloaded`."""
 
@@ -751,6 +774,7 @@ class WarcWriterExtension:
         self._defer_to_thread = threads.deferToThread
         self.archive: WarcArchive | None = None
         self.uploader: Uploader | None = None
+        self.state: DigestIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcWriterExtension:
@@ -763,9 +787,11 @@ class WarcWriterExtension:
             config = WarcConfig.from_settings(crawler.settings)
         except ValueError as exc:
             raise NotConfigured(str(exc)) from exc
+        _warn_if_not_twisted_http11(crawler.settings)
         ext = cls(crawler, config)
-        # get the uploader now, so it hooks the spider's signals before it opens
+        # get the uploader and state now, so they hook the spider's signals before it opens
         ext.uploader = resolve_uploader(crawler)
+        ext.state = _state_for(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
@@ -780,7 +806,7 @@ class WarcWriterExtension:
         self.archive = WarcArchive(
             self.config,
             software=software_string(),
-            state=_state_for(self.crawler),
+            state=self.state,
             uploader=self.uploader,
             finisher=self._finish_in_thread,
             on_stat=self._stat,
