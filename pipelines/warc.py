@@ -857,10 +857,13 @@ class WarcWriterExtension:
             )
         self.archive.write_metadata(url, warc_date, record_id, fields)
 
-    def spider_closed(self, spider: Spider, reason: str) -> Deferred[Any]:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet.defer import DeferredList
 
         if self.archive is not None:
             self.archive.close()
-        pending, self._pending = self._pending, []
-        return DeferredList(pending, consumeErrors=True)
+        # the last files are indexed and submitted before the uploader drains at engine_stopped
+        while self._pending:
+            pending, self._pending = self._pending, []
+            await maybe_deferred_to_future(DeferredList(pending, consumeErrors=True))

@@ -594,6 +594,12 @@ def test_kill_9_mid_crawl_then_next_run_recovers_and_ships(tmp_path: Path) -> No
         left = sorted(open_dir.glob("*.open"))
         assert any(p.name.endswith(".warc.gz.open") for p in left)
         assert any(p.name.endswith(".jsonl.gz.open") for p in left)
+        # make sure a record was cut mid-write, whatever instant the kill hit
+        killed = next(p for p in left if p.name.endswith(".warc.gz.open"))
+        data = killed.read_bytes()
+        members = list(iter_members(io.BytesIO(data)))
+        complete = data[: members[-1][0] + members[-1][1]]
+        killed.write_bytes(complete + data[: members[0][1] // 2])
 
         # the next run recovers the leftovers at start, before fetching anything
         stats = run_crawl(tmp_path, server.url, [], crawl_settings(tmp_path))
@@ -602,7 +608,9 @@ def test_kill_9_mid_crawl_then_next_run_recovers_and_ships(tmp_path: Path) -> No
     assert not list(open_dir.glob("*.open"))
     assert stats.get("newsvault/json/files", 0) >= 1
     files = warc_files(tmp_path / "store" / "warc")
-    assert files
+    recovered = [p for p in files if p.name == killed.name.removesuffix(".open")]
+    assert len(recovered) == 1
+    assert recovered[0].read_bytes() == complete  # truncated to the last complete record
     ids = set()
     for path in files:
         result = warcio_check(path)
