@@ -369,6 +369,7 @@ class S3Store:
             "connect_timeout": connect_timeout,
             "read_timeout": read_timeout,
         }
+        _quiet_aws_loggers()
         session = boto3.session.Session()
         self._client = session.client(
             "s3",
@@ -604,6 +605,16 @@ class S3Store:
 
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self.bucket, Key=self._full(key))
+
+
+def _quiet_aws_loggers() -> None:
+    # botocore's DEBUG log carries Authorization headers (access key id, signature) and
+    # Scrapy sets the root logger to NOTSET; credentials must never reach a log file, so
+    # cap these loggers at INFO unless someone chose a level for them on purpose.
+    for name in ("botocore", "boto3", "s3transfer"):
+        log = logging.getLogger(name)
+        if log.level == logging.NOTSET:
+            log.setLevel(logging.INFO)
 
 
 def _content_type(key: str) -> str:
