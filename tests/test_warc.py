@@ -57,6 +57,7 @@ class Seen:
     request_line: str
     headers: list[tuple[str, str]]
     body_sent: bytes
+    body_received: bytes = b""
 
 
 @dataclass
@@ -75,7 +76,30 @@ class TinyServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                reply = b"<html>thanks for " + body + b"</html>"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+                server.seen.setdefault(self.path, []).append(
+                    Seen(self.requestline, list(self.headers.items()), reply, body)
+                )
+
             def do_GET(self) -> None:
+                if self.path == "/truncated":
+                    # promise 2000 bytes, send 500, hang up
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2000")
+                    self.end_headers()
+                    self.wfile.write(b"x" * 500)
+                    self.wfile.flush()
+                    self.close_connection = True
+                    server.seen.setdefault(self.path, []).append(
+                        Seen(self.requestline, list(self.headers.items()), b"x" * 500)
+                    )
+                    return
                 if server.delay:
                     time.sleep(server.delay)
                 status, headers, body, chunks = server.route(self.path)
@@ -152,6 +176,9 @@ CRAWL_SCRIPT = textwrap.dedent(
                     meta={"nv_discovery": {"via": "start", "from": cfg["base"] + "/"},
                           "nv_source": "tiny"},
                 )
+            for url, body in cfg.get("posts", []):
+                yield scrapy.Request(url, method="POST", body=body, dont_filter=True,
+                                     headers={"Content-Type": "text/plain"})
 
         def parse(self, response):
             yield {"url": response.url, "status": response.status,
@@ -199,7 +226,12 @@ def crawl_settings(tmp: Path, **extra: Any) -> dict[str, Any]:
 
 
 def start_crawl(
-    tmp: Path, base: str, urls: list[str], settings: dict[str, Any], follow: bool = False
+    tmp: Path,
+    base: str,
+    urls: list[str],
+    settings: dict[str, Any],
+    follow: bool = False,
+    posts: tuple[tuple[str, str], ...] = (),
 ) -> tuple[subprocess.Popen[bytes], Path]:
     script = tmp / "crawl.py"
     script.write_text(CRAWL_SCRIPT)
@@ -213,6 +245,7 @@ def start_crawl(
                 "settings": settings,
                 "stats": str(stats),
                 "follow": follow,
+                "posts": list(posts),
             }
         )
     )
@@ -227,9 +260,14 @@ def start_crawl(
 
 
 def run_crawl(
-    tmp: Path, base: str, urls: list[str], settings: dict[str, Any], follow: bool = False
+    tmp: Path,
+    base: str,
+    urls: list[str],
+    settings: dict[str, Any],
+    follow: bool = False,
+    posts: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, Any]:
-    proc, stats = start_crawl(tmp, base, urls, settings, follow)
+    proc, stats = start_crawl(tmp, base, urls, settings, follow, posts)
     out, _ = proc.communicate(timeout=120)
     log = out.decode("utf-8", "replace")
     assert proc.returncode == 0, log
@@ -621,6 +659,42 @@ def test_kill_9_mid_crawl_then_next_run_recovers_and_ships(tmp_path: Path) -> No
     assert len(items) > 10
     missing = [i["warc"]["record_id"] for i in items if i["warc"]["record_id"] not in ids]
     assert missing == []
+
+
+def test_post_request_and_truncated_response(tmp_path: Path) -> None:
+    server = TinyServer().start()
+    try:
+        run_crawl(
+            tmp_path,
+            server.url,
+            [f"{server.url}/truncated"],
+            crawl_settings(tmp_path, DOWNLOAD_FAIL_ON_DATALOSS=False),
+            posts=((f"{server.url}/form?x=1", "q=news&lang=en"),),
+        )
+    finally:
+        server.stop()
+    (path,) = warc_files(tmp_path / "store" / "warc")
+    assert warcio_check(path).returncode == 0
+    recs = records_of(path)
+
+    post = next(r for r in recs if r.rec_type == "request" and "/form" in r.http_headers.statusline)
+    seen = server.seen["/form?x=1"][0]
+    assert f"{post.http_headers.protocol} {post.http_headers.statusline}" == seen.request_line
+    assert post.http_headers.protocol == "POST"
+    assert [(n.lower(), v) for n, v in post.http_headers.headers] == [
+        (n.lower(), v) for n, v in seen.headers
+    ]
+    assert post.http_headers.headers[0] == ("Content-Length", "14")  # Twisted writes it first
+    assert post.raw_bytes == seen.body_received == b"q=news&lang=en"
+
+    cut = next(
+        r
+        for r in recs
+        if r.rec_type == "response" and "truncated" in r.rec_headers.get_header("WARC-Target-URI")
+    )
+    assert cut.raw_bytes == b"x" * 500
+    assert cut.http_headers.get_header("Content-Length") == "500"
+    assert cut.rec_headers.get_header("WARC-Truncated") == "disconnect"
 
 
 def test_revisits_across_runs_via_the_incremental_state(tmp_path: Path) -> None:
