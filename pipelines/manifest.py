@@ -32,6 +32,8 @@ MANIFEST_VERSION = 1
 MANIFEST_STORE = "manifests"
 SOFTWARE = ("newsvault", "scrapy", "warcio", "trafilatura", "boto3", "botocore")
 SOURCE_PREFIX = "newsvault/source/"
+#: The manifest's close hook runs after every other (e.g. the state database's).
+MANIFEST_HOOK_ORDER = 1000
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -220,7 +222,7 @@ class RunManifestExtension:
         if not crawler.settings.getbool("ARCHIVE_MANIFEST_ENABLED", True):
             raise NotConfigured("ARCHIVE_MANIFEST_ENABLED is off")
         ext = cls(crawler, ManifestConfig.from_crawler(crawler), get_uploader(crawler))
-        ext.uploader.add_close_hook(ext.write)
+        ext.uploader.add_close_hook(ext.write, order=MANIFEST_HOOK_ORDER)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         return ext
 

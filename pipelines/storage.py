@@ -610,11 +610,11 @@ class S3Store:
 def _quiet_aws_loggers() -> None:
     # botocore's DEBUG log carries Authorization headers (access key id, signature) and
     # Scrapy sets the root logger to NOTSET; credentials must never reach a log file, so
-    # cap these loggers at INFO unless someone chose a level for them on purpose.
+    # cap these loggers at WARNING unless someone chose a level for them on purpose.
     for name in ("botocore", "boto3", "s3transfer"):
         log = logging.getLogger(name)
         if log.level == logging.NOTSET:
-            log.setLevel(logging.INFO)
+            log.setLevel(logging.WARNING)
 
 
 def _content_type(key: str) -> str:
@@ -796,7 +796,7 @@ class Uploader:
         self._threads: list[threading.Thread] = []
         self._stopping = False
         self._deadline: float | None = None
-        self._close_hooks: list[Callable[[Uploader], None]] = []
+        self._close_hooks: list[tuple[int, int, Callable[[Uploader], None]]] = []
         self.started_at: datetime | None = None
         #: "new" until the spider opens, then "running" or "failed" (stores unusable).
         self.state = "new"
@@ -862,9 +862,14 @@ class Uploader:
 
     # -- public API --------------------------------------------------------------
 
-    def add_close_hook(self, hook: Callable[[Uploader], None]) -> None:
-        """Run ``hook(uploader)`` at close, after the first drain; it may submit more files."""
-        self._close_hooks.append(hook)
+    def add_close_hook(self, hook: Callable[[Uploader], None], *, order: int = 0) -> None:
+        """Run ``hook(uploader)`` at close, after the first drain; it may submit more files.
+
+        Hooks run by ascending ``order`` (then registration); the uploads each order's hooks
+        submit are drained before the next order runs, so the run manifest (order 1000)
+        lists everything, the state database included.
+        """
+        self._close_hooks.append((order, len(self._close_hooks), hook))
 
     def check(self, create: bool = False) -> None:
         """Probe every store once; raise StoreUnavailableError with a one-line message."""
@@ -986,15 +991,17 @@ class Uploader:
         self.start()
         self._set_deadline(time.monotonic() + timeout)
         self.drain(timeout)
-        for hook in self._close_hooks:
-            try:
-                hook(self)
-            except Exception:
-                logger.exception("Upload close hook %r failed", hook)
-        # Files submitted by hooks (the run manifest) get a short extra budget of their own.
+        # Files submitted by hooks (state, run manifest) get a short extra budget of their own.
         extra = min(max(timeout, 1.0), 30.0)
-        self._set_deadline(max(self._deadline or 0.0, time.monotonic() + extra))
-        self.drain(extra)
+        hooks = sorted(self._close_hooks, key=lambda h: (h[0], h[1]))
+        for order in sorted({h[0] for h in hooks}):
+            for _, _, hook in (h for h in hooks if h[0] == order):
+                try:
+                    hook(self)
+                except Exception:
+                    logger.exception("Upload close hook %r failed", hook)
+            self._set_deadline(max(self._deadline or 0.0, time.monotonic() + extra))
+            self.drain(extra)
         self.stop()
         pending = self.pending_details()
         self._set_stat("newsvault/upload/pending", len(pending))

@@ -263,6 +263,28 @@ def test_close_hook_runs_after_drain_and_its_files_ship(tmp_path: Path) -> None:
     assert json.loads(manifests.get_bytes("run.json")) == sorted(files)
 
 
+def test_close_hooks_run_by_order_each_drained_before_the_next(tmp_path: Path) -> None:
+    stores: dict[str, Store] = {
+        "state": FileStore(tmp_path / "state"),
+        "manifests": FileStore(tmp_path / "manifests"),
+    }
+    up = uploader_for(tmp_path, stores)
+    seen: list[list[str]] = []
+
+    def manifest(u: Uploader) -> None:  # registered first, but must run last
+        seen.append(sorted(f.key for f in u.shipped))
+
+    def state(u: Uploader) -> None:
+        (tmp_path / "db").write_bytes(b"sqlite")
+        u.submit(tmp_path / "db", "state", "state.sqlite", kind="state")
+
+    up.add_close_hook(manifest, order=1000)
+    up.add_close_hook(state)
+    up.start()
+    assert up.finish() == []
+    assert seen == [["state.sqlite"]]
+
+
 # --------------------------------------------------------------------------- manifests
 
 
