@@ -30,6 +30,8 @@ from pipelines.warc import (
     WarcConfig,
     extract_outlinks,
     fix_response_headers,
+    iter_records,
+    read_record,
     validate_warc_member,
 )
 
@@ -568,6 +570,21 @@ def test_items_carry_provenance_and_cdxj_fetches_the_right_record(crawl: CrawlRe
         check=True,
     ).stdout
     assert cdxj.read_text() == reference
+
+
+def test_read_record_for_tools(crawl: CrawlResult) -> None:
+    items = {i["url"]: i["warc"] for i in json_lines(crawl.tmp / "store" / "json")}
+    prov = items[crawl.server.url + "/gz"]
+    record = read_record(_find_file(crawl, prov["warc_file"]), prov["offset"], prov["length"])
+    assert record.rec_type == "response"
+    assert record.record_id == prov["record_id"]
+    assert record.target_uri == crawl.server.url + "/gz"
+    assert (record.http_protocol, record.http_status) == ("HTTP/1.1", 200)
+    assert record.http_header("content-encoding") == "gzip"
+    assert record.payload == crawl.server.seen["/gz"][0].body_sent
+    assert record.decoded_payload() == GZ_TEXT
+    stored = list(iter_records(crawl.files[0]))
+    assert [r.rec_type for r in stored] == [r.rec_type for r in crawl.records[crawl.files[0]]]
 
 
 def test_stats(crawl: CrawlResult) -> None:
