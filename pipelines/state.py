@@ -83,6 +83,7 @@ class StateIndex:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._closed = False
+        self.was_opened = False
         self._pending = 0
         self._last_commit = time.monotonic()
         self.source = ""  # where the state came from: "remote", "local", "new"
@@ -122,6 +123,7 @@ class StateIndex:
                     "move it away to start with empty state"
                 ) from exc
             self._conn = conn
+            self.was_opened = True
             logger.info(
                 "State index %s opened (%s): %d known articles",
                 self.path,
@@ -391,28 +393,23 @@ def _connect_close(crawler: Crawler, state: StateIndex) -> None:
     def ship(up: Any) -> None:
         # Runs in the uploader's close thread, after every spider_closed handler (so the
         # WARC writer has recorded its last digests).
-        was_open = state.is_open
         state.close()
-        if was_open and state.path.exists():
+        if state.was_opened and state.path.exists():
             up.submit(state.path, STATE_STORE, STATE_KEY, kind="state")
-            crawler.stats.set_value("newsvault/state/articles_known", _count_file(state.path))
 
     uploader.add_close_hook(ship)
+
+    def spider_closed() -> None:
+        if state.is_open:
+            crawler.stats.set_value("newsvault/state/articles_known", state.count())
 
     def engine_stopped() -> None:
         # If storage never started, the hook above does not run: keep the index consistent
         # on disk in the spool, where the next run picks it up.
         state.close()
 
+    crawler.signals.connect(spider_closed, signal=signals.spider_closed, weak=False)
     crawler.signals.connect(engine_stopped, signal=signals.engine_stopped, weak=False)
-
-
-def _count_file(path: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-    except sqlite3.Error:
-        return -1
 
 
 # --------------------------------------------------------------------------- pipeline

@@ -12,8 +12,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -42,13 +44,13 @@ from crawler.discovery.xmlsafe import UnsafeDocument
 from crawler.items import PageItem
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
     from pipelines.state import StateIndex
 
 logger = logging.getLogger(__name__)
 
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "article": 20, "page": 0}
 STAT_PREFIX = "newsvault/source"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -117,25 +119,15 @@ class NewsSpider(scrapy.Spider):
         self._discovered: set[bytes] = set()
         self._itemised: set[bytes] = set()
         self._detector: Callable[[Any, str], bool] | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.config = NewsSpiderConfig.from_settings(
-            crawler.settings, source=spider.source_arg, url=spider.url_arg
-        )
-        from pipelines.state import get_state
-
-        spider.state = get_state(crawler)
-        spider._detector = _external_detector()
-        return spider
+        self._robots_origins: dict[str, list[str]] = {}
+        self.max_redirects = 20
 
     # -- helpers ---------------------------------------------------------------
 
     @property
     def cfg(self) -> NewsSpiderConfig:
-        assert self.config is not None, "NewsSpider must be built with from_crawler"
-        return self.config
+        # Not an assert: FeedExporter reads every spider attribute at open.
+        return self.config or NewsSpiderConfig(sources=())
 
     def _plan(self, name: str) -> SourcePlan:
         for plan in self.cfg.sources:
@@ -176,7 +168,30 @@ class NewsSpider(scrapy.Spider):
 
     # -- start -----------------------------------------------------------------
 
+    def setup(self) -> None:
+        """Read the settings (final only once the crawl starts) and find the state index."""
+        self.config = NewsSpiderConfig.from_settings(
+            self.crawler.settings, source=self.source_arg, url=self.url_arg
+        )
+        from pipelines.state import get_state
+
+        self.state = get_state(self.crawler)
+        self.max_redirects = self.crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
+        self._detector = _external_detector()
+        if self.cfg.obey_robots:
+            # RobotsTxtMiddleware fetches each robots.txt anyway: read its Sitemap: lines
+            # from that response instead of fetching the file a second time.
+            for plan in self.cfg.sources:
+                for origin in plan.origins():
+                    self._robots_origins.setdefault(origin, []).append(plan.name)
+            self.crawler.signals.connect(self._response_received, signal=signals.response_received)
+
     async def start(self) -> AsyncIterator[Request]:
+        try:
+            self.setup()
+        except ValueError as exc:
+            logger.error("%s", exc)
+            return
         state = self.state
         if state is not None and self.cfg.incremental:
             # Opening may download the previous state: not on the reactor thread.
@@ -193,7 +208,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._start_requests(plan)
 
     def _start_requests(self, plan: SourcePlan) -> Iterator[Request]:
-        for origin in plan.origins():
+        for origin in plan.origins() if not self.cfg.obey_robots else ():
             yield self._request(
                 f"{origin}/robots.txt",
                 plan.name,
@@ -227,11 +242,15 @@ class NewsSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[Request]:
         source = response.meta["nv_source"]
         self._inc(source, "fetched")
-        for url in robots_sitemaps(response.body, response.url):
-            if not canonicalize_url(url):
+        yield from self._robots_requests(response, source)
+
+    def _robots_requests(self, response: Response, source: str) -> Iterator[Request]:
+        for found in robots_sitemaps(response.body, response.url):
+            url = canonicalize_url(found)
+            if not url:
                 continue
             yield self._request(
-                canonicalize_url(url),
+                url,
                 source,
                 "sitemap",
                 self.parse_sitemap,
@@ -239,6 +258,18 @@ class NewsSpider(scrapy.Spider):
                 reset_depth=True,
                 nv_sitemap_depth=0,
             )
+
+    def _response_received(self, response: Response, request: Request, spider: Any) -> None:
+        """Catch RobotsTxtMiddleware's own robots.txt downloads (they skip the spider)."""
+        if "nv_source" in request.meta or not request.meta.get("dont_obey_robotstxt"):
+            return
+        parts = urlsplit(request.url)
+        if parts.path != "/robots.txt" or response.status != 200:
+            return
+        for source in self._robots_origins.get(f"{parts.scheme}://{parts.netloc}", ()):
+            self._inc(source, "fetched")
+            for sitemap_request in self._robots_requests(response, source):
+                self.crawler.engine.crawl(sitemap_request)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         source = response.meta["nv_source"]
@@ -301,6 +332,9 @@ class NewsSpider(scrapy.Spider):
         source = response.meta["nv_source"]
         self._inc(source, "fetched")
         plan = self._plan(source)
+        if response.status in REDIRECT_STATUSES:
+            yield from self._follow_redirect(response, plan)
+            return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or not any(
             t in content_type for t in _HTML_TYPES
@@ -383,6 +417,44 @@ class NewsSpider(scrapy.Spider):
             discovery,
             reset_depth=not follow,
             nv_asserted_article=asserted_article,
+            # Redirects of discovered URLs are followed here, not by RedirectMiddleware,
+            # so that the old URL becomes an alias and the target passes the same checks.
+            dont_redirect=True,
+            handle_httpstatus_list=list(REDIRECT_STATUSES),
+        )
+
+    def _follow_redirect(self, response: Response, plan: SourcePlan) -> Iterator[Request]:
+        location = response.headers.get("Location", b"").decode("latin-1")
+        target = canonicalize_url(location, response.url) if location else ""
+        if not target:
+            return
+        source_url = canonicalize_url(response.url)
+        if self.state is not None:
+            self.state.mark_alias(source_url, target)  # counts once the target is archived
+        hops = [*(response.meta.get("nv_redirect_urls") or ()), response.url]
+        if len(hops) > self.max_redirects:
+            logger.info("Too many redirects from %s; stopping at %s", hops[0], target)
+            return
+        if not plan.rules.in_scope(target):
+            logger.info("%s redirects off the source's domains to %s", response.url, target)
+            return
+        key = _key(target)
+        if key in self._discovered:
+            return  # fetched or scheduled under that URL already
+        self._discovered.add(key)
+        discovery = dict(response.meta.get("nv_discovery") or {})
+        if self._skip_known(plan, target, discovery):
+            return
+        yield self._request(
+            target,
+            plan.name,
+            response.meta.get("nv_kind", "page"),
+            self.parse_page,
+            discovery,
+            nv_asserted_article=bool(response.meta.get("nv_asserted_article")),
+            nv_redirect_urls=hops,
+            dont_redirect=True,
+            handle_httpstatus_list=list(REDIRECT_STATUSES),
         )
 
     def _skip_known(self, plan: SourcePlan, url: str, discovery: dict[str, Any]) -> bool:
@@ -422,7 +494,11 @@ class NewsSpider(scrapy.Spider):
         asserted = bool(response.meta.get("nv_asserted_article"))
         if not self._is_article(doc, response.url, asserted):
             return None
-        request_url = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        request_url = (
+            response.meta.get("nv_redirect_urls")
+            or response.meta.get("redirect_urls")
+            or [response.request.url]
+        )[0]
         fetched_as = {canonicalize_url(request_url), canonicalize_url(response.url)} - {""}
         canonical = (
             canonical_link(doc, response.url)
