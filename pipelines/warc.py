@@ -8,10 +8,11 @@ what that means for the records:
 
 * The body is exactly as received: still content-encoded, already de-chunked. Twisted
   keeps Transfer-Encoding, Connection and Keep-Alive out of the response headers, so
-  none is written; Content-Length is re-added by Scrapy (first) from the framing,
-  and so always matches the stored body, except for HEAD/204/304 and truncated
-  bodies (then it is rewritten to the stored length, as Browsertrix does, and a
-  truncated record gets ``WARC-Truncated``).
+  none is written (another handler's Transfer-Encoding would be kept as
+  ``X-Orig-Transfer-Encoding``, Browsertrix's convention). Content-Length is re-added
+  by Scrapy (first) from the framing, so it matches the stored body; where it does
+  not (a truncated body), it is rewritten to the stored length, as Browsertrix does,
+  and the record gets ``WARC-Truncated``. HEAD/1xx/204/304 keep theirs.
 * Every header value is kept, in order per name (`Headers.getlist`); header names come
   canonicalised by Twisted. The reason phrase is not kept by Scrapy, so the standard
   phrase for the status code is written.
@@ -229,9 +230,10 @@ def fix_response_headers(
 ) -> HeaderList:
     """Make the HTTP header block describe the stored (de-chunked) body.
 
-    Drops Transfer-Encoding (the body is no longer chunked) and rewrites a
-    Content-Length that disagrees with the stored body; HEAD, 1xx, 204 and 304 keep
-    theirs, which describes a body they never carry.
+    Renames Transfer-Encoding to X-Orig-Transfer-Encoding (the body is no longer chunked;
+    Browsertrix does the same) and rewrites a Content-Length that disagrees with the
+    stored body; HEAD, 1xx, 204 and 304 keep theirs, which describes a body they never
+    carry.
     """
     out: HeaderList = []
     bodiless = method.upper() == "HEAD" or status in (204, 304) or 100 <= status < 200
@@ -239,6 +241,7 @@ def fix_response_headers(
     for name, value in headers:
         lname = name.lower()
         if lname == b"transfer-encoding":
+            out.append((b"X-Orig-Transfer-Encoding", value))
             continue
         if lname == b"content-length" and not bodiless:
             if length_seen:

@@ -831,6 +831,7 @@ def test_fix_response_headers() -> None:
     ]
     assert fix_response_headers(headers, 4, method="GET", status=200) == [
         (b"Content-Length", b"4"),
+        (b"X-Orig-Transfer-Encoding", b"chunked"),
         (b"Set-Cookie", b"a=1"),
         (b"Set-Cookie", b"b=2"),
     ]
