@@ -147,9 +147,16 @@ class MemberFile:
     def write(self, data: bytes) -> MemberLocation:
         member = gzip_member(data, self.level)
         offset = self.size
-        self._fh.write(member)
-        # A kill -9 then loses at most the member being written: the OS has the rest.
-        self._fh.flush()
+        try:
+            self._fh.write(member)
+            # A kill -9 then loses at most the member being written: the OS has the rest.
+            self._fh.flush()
+        except OSError:
+            # e.g. disk full: cut the partial member, or every later record is unreadable
+            with contextlib.suppress(OSError):
+                self._fh.seek(offset)
+                self._fh.truncate(offset)
+            raise
         self.size += len(member)
         self.records += 1
         return MemberLocation(self.name, offset, len(member))

@@ -900,6 +900,12 @@ class WarcWriterExtension:
             )
         )
         self._pending.append(d)
+        d.addBoth(self._forget, d)
+
+    def _forget(self, result: Any, d: Deferred[Any]) -> Any:
+        if d in self._pending:
+            self._pending.remove(d)
+        return result
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.archive is None or urlsplit(request.url).scheme not in ("http", "https"):

@@ -13,6 +13,7 @@ import textwrap
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,3 +219,37 @@ def test_kill_9_mid_write_then_recover(tmp_path: Path) -> None:
     assert recovered.records >= 400
     lines = gzip.decompress(files[0].read_bytes()).splitlines()
     assert [json.loads(line)["i"] for line in lines] == list(range(recovered.records))
+
+
+class _DiskFullOnce:
+    """A file wrapper whose next write lands half-way, then fails like a full disk."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.armed = True
+
+    def write(self, data: bytes) -> int:
+        if self.armed:
+            self.armed = False
+            self.fh.write(data[: len(data) // 2])
+            self.fh.flush()
+            raise OSError(28, "No space left on device")
+        return int(self.fh.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.fh, name)
+
+
+def test_failed_write_leaves_no_partial_member(tmp_path: Path) -> None:
+    done: list[ClosedFile] = []
+    writer = _writer(tmp_path, done)
+    writer.write(b"first\n")
+    current = writer._current
+    assert current is not None
+    current._fh = _DiskFullOnce(current._fh)  # type: ignore[assignment]
+    with pytest.raises(OSError):
+        writer.write(b"lost\n" * 100)
+    writer.write(b"third\n")
+    writer.close()
+    assert gzip.decompress(done[0].path.read_bytes()) == b"first\nthird\n"
+    assert done[0].records == 2
