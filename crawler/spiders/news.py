@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
@@ -336,9 +336,11 @@ class NewsSpider(scrapy.Spider):
             yield from self._follow_redirect(response, plan)
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
-        if not isinstance(response, TextResponse) or not any(
-            t in content_type for t in _HTML_TYPES
-        ):
+        # Scrapy sniffs bodies without a usable Content-Type into HtmlResponse too.
+        is_html = isinstance(response, HtmlResponse) or (
+            isinstance(response, TextResponse) and any(t in content_type for t in _HTML_TYPES)
+        )
+        if not is_html:
             if looks_like_feed(response.body):  # a section link that was a feed after all
                 yield from self._feed_requests(response, plan)
             return

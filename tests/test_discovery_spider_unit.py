@@ -1,0 +1,313 @@
+"""The news spider's callbacks on hand-made responses: meta, decisions, stats."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from crawler.items import PageItem
+from crawler.spiders.news import NewsSpider
+
+SITE = "https://news.example"
+NOW = datetime.now(timezone.utc)
+RECENT = (NOW - timedelta(days=1)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+OLD = (NOW - timedelta(days=400)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
+def make_spider(tmp_path, **settings):
+    crawler = get_crawler(
+        NewsSpider,
+        {
+            "ARCHIVE_STORAGE_SPOOL": str(tmp_path / "spool"),
+            "ARCHIVE_STORAGE_STATE": str(tmp_path / "store" / "state"),
+            "ARCHIVE_STORAGE_WARC": str(tmp_path / "store" / "warc"),
+            "ARCHIVE_STORAGE_JSON": str(tmp_path / "store" / "json"),
+            "ARCHIVE_STORAGE_MANIFESTS": str(tmp_path / "store" / "manifests"),
+            "ARCHIVE_SOURCES": [
+                {
+                    "name": "ex",
+                    "start_urls": [f"{SITE}/"],
+                    "deny": ["/login"],
+                    "max_age_days": settings.pop("max_age_days", None),
+                }
+            ],
+            "DEPTH_LIMIT": 2,
+            "ROBOTSTXT_OBEY": True,
+            **settings,
+        },
+    )
+    crawler.stats.open_spider()
+    spider = crawler._create_spider()
+    spider.setup()
+    spider.state.open()
+    return spider
+
+
+@pytest.fixture
+def spider(tmp_path):
+    s = make_spider(tmp_path)
+    yield s
+    s.state.close()
+
+
+def stat(spider, name):
+    return spider.crawler.stats.get_value(f"newsvault/source/ex/{name}", 0)
+
+
+def response(url, body, *, cls=TextResponse, meta=None, status=200, headers=None):
+    meta = {"nv_source": "ex", "nv_kind": "page", "nv_discovery": {}, "depth": 0, **(meta or {})}
+    request = Request(url, meta=meta)
+    extra = {"encoding": "utf-8"} if issubclass(cls, TextResponse) else {}
+    return cls(url, body=body, request=request, status=status, headers=headers, **extra)
+
+
+def rss(*items):
+    body = "".join(
+        f"<item><title>{t}</title><link>{u}</link><pubDate>{d}</pubDate>"
+        f"<dc:creator>Ada</dc:creator></item>"
+        for u, t, d in items
+    )
+    return (
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        f"<title>x</title><language>en</language>{body}</channel></rss>"
+    ).encode()
+
+
+def test_start_requests_with_robots_obeyed(spider):
+    requests = list(spider.start_requests_for_all())
+    # RobotsTxtMiddleware fetches robots.txt; the spider reads it from that response.
+    assert [r.url for r in requests] == [f"{SITE}/"]
+    start = requests[0]
+    assert start.meta["nv_kind"] == "page"
+    assert start.meta["nv_discovery"] == {"via": "start"}
+    assert start.meta["depth_reset"] is True
+
+
+def test_robots_fetched_by_spider_when_not_obeyed(tmp_path):
+    s = make_spider(tmp_path, ROBOTSTXT_OBEY=False)
+    requests = list(s.start_requests_for_all())
+    assert requests[0].url == f"{SITE}/robots.txt"
+    assert requests[0].meta["nv_kind"] == "robots"
+    robots = response(f"{SITE}/robots.txt", b"User-agent: *\nSitemap: /news.xml\n")
+    [sitemap] = list(s.parse_robots(robots))
+    assert sitemap.url == f"{SITE}/news.xml"
+    assert sitemap.meta["nv_kind"] == "sitemap"
+    assert sitemap.meta["nv_discovery"] == {"via": "robots", "from": f"{SITE}/robots.txt"}
+    s.state.close()
+
+
+def test_feed_entries_carry_discovery_metadata(spider):
+    body = rss(
+        (f"{SITE}/2024/01/02/a-story?utm_source=rss", "A story", RECENT),
+        (f"{SITE}/2024/01/02/a-story", "dupe", RECENT),
+        ("https://elsewhere.example/x", "offsite", RECENT),
+        (f"{SITE}/login/x", "denied", RECENT),
+    )
+    requests = list(spider.parse_feed(response(f"{SITE}/feed", body)))
+    assert [r.url for r in requests] == [f"{SITE}/2024/01/02/a-story"]
+    meta = requests[0].meta
+    assert meta["nv_kind"] == "article"
+    assert meta["nv_discovery"]["via"] == "feed"
+    assert meta["nv_discovery"]["from"] == f"{SITE}/feed"
+    assert meta["nv_discovery"]["title"] == "A story"
+    assert meta["nv_discovery"]["author"] == "Ada"
+    assert meta["nv_discovery"]["language"] == "en"
+    assert meta["nv_discovery"]["published"].startswith(
+        (NOW - timedelta(days=1)).date().isoformat()
+    )
+    assert meta["depth_reset"] is True and meta["dont_redirect"] is True
+    assert stat(spider, "discovered") == 1
+    assert stat(spider, "fetched") == 1
+
+
+def test_max_age_filters_before_fetching(tmp_path):
+    s = make_spider(tmp_path, max_age_days=30)
+    body = rss((f"{SITE}/new", "new", RECENT), (f"{SITE}/old", "old", OLD))
+    requests = list(s.parse_feed(response(f"{SITE}/feed", body)))
+    assert [r.url for r in requests] == [f"{SITE}/new"]
+    assert requests[0].meta["nv_discovery"]["max_age_days"] == 30
+    assert stat(s, "filtered_age") == 1
+    # A date in the URL is enough when the feed gives none.
+    page = response(
+        f"{SITE}/",
+        b'<html><body><a href="/2001/02/03/ancient">x</a></body></html>',
+        cls=HtmlResponse,
+    )
+    assert not [r for r in s.parse_page(page) if isinstance(r, Request)]
+    assert stat(s, "filtered_age") == 2
+    s.state.close()
+
+
+NEWS_SITEMAP = b"""<?xml version="1.0"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://news.example/n1</loc><lastmod>2024-01-03</lastmod>
+<news:news><news:publication><news:name>Ex</news:name><news:language>de</news:language>
+</news:publication><news:publication_date>2024-01-02T10:00:00Z</news:publication_date>
+<news:title>N1</news:title></news:news></url>
+<url><loc>https://news.example/section/</loc></url>
+</urlset>"""
+
+
+def test_news_sitemap_and_gzip(spider):
+    resp = response(f"{SITE}/news.xml.gz", gzip.compress(NEWS_SITEMAP), cls=Response)
+    n1, section = list(spider.parse_sitemap(resp))
+    assert n1.meta["nv_kind"] == "article"
+    assert n1.meta["nv_discovery"] == {
+        "via": "sitemap",
+        "from": f"{SITE}/news.xml.gz",
+        "lastmod": "2024-01-03T00:00:00Z",
+        "published": "2024-01-02T10:00:00Z",
+        "title": "N1",
+        "language": "de",
+        "publication": "Ex",
+    }
+    assert section.meta["nv_kind"] == "page"  # a plain entry: detected on arrival
+    assert section.meta["nv_asserted_article"] is False
+
+
+def test_sitemap_index_depth_is_bounded(spider):
+    index = (
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>https://news.example/s1.xml</loc></sitemap></sitemapindex>"
+    )
+    [child] = list(spider.parse_sitemap(response(f"{SITE}/index.xml", index)))
+    assert child.meta["nv_kind"] == "sitemap" and child.meta["nv_sitemap_depth"] == 1
+    deep = response(f"{SITE}/index.xml", index, meta={"nv_sitemap_depth": 3})
+    assert list(spider.parse_sitemap(deep)) == []
+
+
+SECTION = b"""<html><head>
+<link rel="alternate" type="application/rss+xml" href="/feed.xml">
+<link rel="alternate" type="application/atom+xml" href="/atom.xml">
+<link rel="alternate" type="application/feed+json" href="/feed.json">
+<meta property="og:type" content="website"></head><body>
+<a href="/2024/01/02/first-story">1</a><a href="/world/">World</a>
+<a href="/login">Log in</a><a href="https://elsewhere.example/x">x</a>
+</body></html>"""
+
+
+def test_section_page_follows_all_feeds_and_links_in_scope(spider):
+    out = list(spider.parse_page(response(f"{SITE}/", SECTION, cls=HtmlResponse)))
+    assert not [o for o in out if isinstance(o, PageItem)]
+    feeds = [r.url for r in out if r.meta["nv_kind"] == "feed"]
+    assert feeds == [f"{SITE}/feed.xml", f"{SITE}/atom.xml", f"{SITE}/feed.json"]
+    links = [r for r in out if r.meta["nv_kind"] in ("article", "page")]
+    assert [(r.url, r.meta["nv_kind"]) for r in links] == [
+        (f"{SITE}/2024/01/02/first-story", "article"),
+        (f"{SITE}/world/", "page"),
+    ]
+    assert links[0].meta["nv_discovery"] == {"via": "section", "from": f"{SITE}/"}
+    assert "depth_reset" not in links[0].meta  # section hops count towards DEPTH_LIMIT
+
+
+def test_depth_limit_stops_link_following(spider):
+    deep = response(f"{SITE}/", SECTION, cls=HtmlResponse, meta={"depth": 2})
+    out = list(spider.parse_page(deep))
+    assert {r.meta["nv_kind"] for r in out} == {"feed"}
+
+
+ARTICLE = b"""<html><head><meta property="og:type" content="article">
+<link rel="canonical" href="https://news.example/story?utm_source=x"></head>
+<body><p>Text</p></body></html>"""
+
+
+def test_article_becomes_one_item_per_canonical_url(spider):
+    meta = {
+        "nv_discovery": {"via": "feed", "published": "2024-01-02T00:00:00Z"},
+        "nv_warc": {"record_id": "<urn:uuid:1>"},
+    }
+    first = response(
+        f"{SITE}/story",
+        ARTICLE,
+        cls=HtmlResponse,
+        meta=meta,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
+    [item] = [o for o in spider.parse_page(first) if isinstance(o, PageItem)]
+    assert item.url == f"{SITE}/story"
+    assert item.request_url == f"{SITE}/story"
+    assert item.status == 200 and item.body == ARTICLE and item.encoding == "utf-8"
+    assert item.content_type == "text/html; charset=utf-8"
+    assert item.source == "ex"
+    assert item.warc == {"record_id": "<urn:uuid:1>"}
+    assert item.discovery["canonical"] == f"{SITE}/story"
+    assert item.discovery["published"] == "2024-01-02T00:00:00Z"
+    assert item.fetched_at.endswith("Z")
+    second = response(f"{SITE}/print/story", ARTICLE, cls=HtmlResponse)
+    assert not [o for o in spider.parse_page(second) if isinstance(o, PageItem)]
+    assert stat(spider, "articles") == 1 and stat(spider, "duplicates") == 1
+
+
+def test_known_articles_are_skipped_unless_due_for_revisit(tmp_path):
+    s = make_spider(tmp_path)
+    published = (NOW - timedelta(days=2)).isoformat()
+    s.state.mark_archived(f"{SITE}/known", f"{SITE}/known", "sha1:X", published, "t")
+    s.state.mark_alias(f"{SITE}/old-address", f"{SITE}/known")
+    body = rss(
+        (f"{SITE}/known", "k", RECENT),
+        (f"{SITE}/old-address", "k", RECENT),
+        (f"{SITE}/fresh", "f", RECENT),
+    )
+    assert [r.url for r in s.parse_feed(response(f"{SITE}/feed", body))] == [f"{SITE}/fresh"]
+    assert stat(s, "skipped_known") == 2
+    s.state.close()
+
+    r = make_spider(tmp_path / "r", ARCHIVE_INCREMENTAL_REVISIT_DAYS=7)
+    r.state.mark_archived(f"{SITE}/known", f"{SITE}/known", "sha1:X", published, "t")
+    r.state.mark_archived(f"{SITE}/ancient", f"{SITE}/ancient", "sha1:Y", "2001-01-01", "t")
+    body = rss((f"{SITE}/known", "k", RECENT), (f"{SITE}/ancient", "a", OLD))
+    [again] = list(r.parse_feed(response(f"{SITE}/feed", body)))
+    assert again.url == f"{SITE}/known" and again.meta["nv_discovery"]["revisit"] is True
+    assert stat(r, "revisited") == 1 and stat(r, "skipped_known") == 1
+    r.state.close()
+
+
+def test_redirects_are_followed_and_remembered_as_aliases(spider):
+    moved = response(
+        f"{SITE}/old",
+        b"",
+        status=301,
+        headers={"Location": "/new?utm_medium=x"},
+        meta={"nv_kind": "article", "nv_asserted_article": True},
+    )
+    [follow] = list(spider.parse_page(moved))
+    assert follow.url == f"{SITE}/new"
+    assert follow.meta["nv_redirect_urls"] == [f"{SITE}/old"]
+    assert follow.meta["nv_asserted_article"] is True
+    spider.state.mark_archived(f"{SITE}/new", f"{SITE}/new", None, None, "t")
+    assert spider.state.is_known(f"{SITE}/old")
+    offsite = response(f"{SITE}/x", b"", status=302, headers={"Location": "https://evil.example/"})
+    assert list(spider.parse_page(offsite)) == []
+
+
+def test_robots_denials_are_counted(spider):
+    request = Request(f"{SITE}/private/x", meta={"nv_source": "ex"})
+    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
+    failure.request = request
+    spider.on_error(failure)
+    other = Failure(IgnoreRequest("private network address refused"))
+    other.request = request
+    spider.on_error(other)
+    assert stat(spider, "robots_denied") == 1
+
+
+def test_ad_hoc_url_and_source_selection(tmp_path):
+    crawler = get_crawler(NewsSpider, {"ARCHIVE_STORAGE_SPOOL": str(tmp_path / "spool")})
+    crawler.stats.open_spider()
+    s = crawler._create_spider(url="https://adhoc.example/section/?utm_source=x")
+    s.setup()
+    [plan] = s.cfg.sources
+    assert plan.name == "adhoc.example"
+    assert plan.start_urls == ("https://adhoc.example/section/",)
+    assert plan.domains == ("adhoc.example",)
+    bad = get_crawler(NewsSpider, {"ARCHIVE_SOURCES": [{"name": "a", "start_urls": [SITE]}]})
+    with pytest.raises(ValueError, match="no source named 'b'"):
+        bad._create_spider(source="b").setup()
