@@ -162,10 +162,8 @@ class JsonLinesPipeline:
 
         if not crawler.settings.getbool("ARCHIVE_JSON_ENABLED", True):
             raise NotConfigured("ARCHIVE_JSON_ENABLED is off")
-        try:
-            config = JsonConfig.from_settings(crawler.settings)
-        except ValueError as exc:
-            raise NotConfigured(str(exc)) from exc
+        # a bad value stops the crawl (ValueError): an archive must not silently go missing
+        config = JsonConfig.from_settings(crawler.settings)
         pipeline = cls(crawler, config)
         # get the uploader now, so it hooks the spider's signals before it opens
         pipeline.uploader = resolve_uploader(crawler)

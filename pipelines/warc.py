@@ -858,10 +858,8 @@ class WarcWriterExtension:
 
         if not crawler.settings.getbool("ARCHIVE_WARC_ENABLED", True):
             raise NotConfigured("ARCHIVE_WARC_ENABLED is off")
-        try:
-            config = WarcConfig.from_settings(crawler.settings)
-        except ValueError as exc:
-            raise NotConfigured(str(exc)) from exc
+        # a bad value stops the crawl (ValueError): an archive must not silently go missing
+        config = WarcConfig.from_settings(crawler.settings)
         _warn_if_not_twisted_http11(crawler.settings)
         ext = cls(crawler, config)
         # get the uploader and state now, so they hook the spider's signals before it opens

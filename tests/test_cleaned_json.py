@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -137,15 +138,24 @@ def test_pipeline_writes_items_counts_stats_and_ships_at_close(tmp_path: Path) -
     assert crawler.stats.get_value("newsvault/json/files") == 2
 
 
+def test_pipeline_switches_itself_off(tmp_path: Path) -> None:
+    crawler = get_crawler(
+        settings_dict={"ARCHIVE_STORAGE_SPOOL": str(tmp_path), "ARCHIVE_JSON_ENABLED": False}
+    )
+    with pytest.raises(NotConfigured):
+        JsonLinesPipeline.from_crawler(crawler)
+
+
 @pytest.mark.parametrize(
-    "settings",
+    ("settings", "names"),
     [
-        {"ARCHIVE_JSON_ENABLED": False},
-        {"ARCHIVE_JSON_MAX_FILE_MB": 0},
-        {"ARCHIVE_JSON_MAX_RECORDS": -1},
+        ({"ARCHIVE_JSON_MAX_FILE_MB": 0}, "ARCHIVE_JSON_MAX_FILE_MB (json.max_file_mb)"),
+        ({"ARCHIVE_JSON_MAX_RECORDS": -1}, "ARCHIVE_JSON_MAX_RECORDS (json.max_records)"),
     ],
 )
-def test_pipeline_switches_itself_off(tmp_path: Path, settings: dict[str, Any]) -> None:
+def test_bad_settings_stop_the_crawl_naming_the_key(
+    tmp_path: Path, settings: dict[str, Any], names: str
+) -> None:
     crawler = get_crawler(settings_dict={"ARCHIVE_STORAGE_SPOOL": str(tmp_path), **settings})
-    with pytest.raises(NotConfigured):
+    with pytest.raises(ValueError, match=re.escape(names)):
         JsonLinesPipeline.from_crawler(crawler)

@@ -822,6 +822,32 @@ def test_sha256_digests(tmp_path: Path) -> None:
     assert response.rec_headers.get_header("WARC-Block-Digest").startswith("sha256:")
 
 
+def test_extension_settings(tmp_path: Path) -> None:
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.warc import WarcWriterExtension
+
+    spool = {"ARCHIVE_STORAGE_SPOOL": str(tmp_path)}
+    with pytest.raises(NotConfigured):
+        WarcWriterExtension.from_crawler(
+            get_crawler(settings_dict={**spool, "ARCHIVE_WARC_ENABLED": False})
+        )
+    with pytest.raises(ValueError, match=r"ARCHIVE_WARC_DIGEST \(warc.digest\) is 'md5'"):
+        WarcWriterExtension.from_crawler(
+            get_crawler(settings_dict={**spool, "ARCHIVE_WARC_DIGEST": "md5"})
+        )
+    config = WarcConfig.from_settings(get_crawler(settings_dict=spool).settings)
+    assert (config.prefix, config.max_file_bytes, config.digest) == (
+        "newsvault",
+        1000 * 1024 * 1024,
+        "sha1",
+    )
+    assert config.robots == "ignore"  # Scrapy's own default
+    obey = get_crawler(settings_dict={**spool, "ROBOTSTXT_OBEY": True}).settings
+    assert WarcConfig.from_settings(obey).robots == "obey"
+
+
 def test_fix_response_headers() -> None:
     headers = [
         (b"Content-Length", b"10"),
