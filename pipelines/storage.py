@@ -796,7 +796,7 @@ class Uploader:
         self._threads: list[threading.Thread] = []
         self._stopping = False
         self._deadline: float | None = None
-        self._close_hooks: list[tuple[int, int, Callable[[Uploader], None]]] = []
+        self._close_hooks: list[tuple[int, int, Callable[[Uploader], object]]] = []
         self.started_at: datetime | None = None
         #: "new" until the spider opens, then "running" or "failed" (stores unusable).
         self.state = "new"
@@ -820,10 +820,9 @@ class Uploader:
     async def _spider_opened(self, spider: Any = None) -> None:
         from scrapy.exceptions import CloseSpider
         from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet.threads import deferToThread
 
         try:
-            await maybe_deferred_to_future(deferToThread(self.check, self.config.create_bucket))
+            await maybe_deferred_to_future(_in_thread(self.check, self.config.create_bucket))
         except StorageConfigError as exc:
             self.state = "failed"
             logger.error("%s", exc)
@@ -848,7 +847,6 @@ class Uploader:
 
     async def _engine_stopped(self) -> None:
         from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet.threads import deferToThread
 
         if self.state == "failed":
             return
@@ -858,11 +856,11 @@ class Uploader:
             self.enqueue_pending()
         # engine_stopped comes after every spider_closed/close_spider handler, so every
         # producer has submitted its last file by now; stats are still readable.
-        await maybe_deferred_to_future(deferToThread(self.finish))
+        await maybe_deferred_to_future(_in_thread(self.finish))
 
     # -- public API --------------------------------------------------------------
 
-    def add_close_hook(self, hook: Callable[[Uploader], None], *, order: int = 0) -> None:
+    def add_close_hook(self, hook: Callable[[Uploader], object], *, order: int = 0) -> None:
         """Run ``hook(uploader)`` at close, after the first drain; it may submit more files.
 
         Hooks run by ascending ``order`` (then registration); the uploads each order's hooks
@@ -1092,7 +1090,10 @@ class Uploader:
         reason = (
             store.explain(exc) if isinstance(store, S3Store) else f"{type(exc).__name__}: {exc}"
         )
-        logger.warning(
+        # While a store is down every file fails every time: warn on the first failures only.
+        level = logging.WARNING if job.attempts <= 2 or job.attempts % 10 == 0 else logging.INFO
+        logger.log(
+            level,
             "Upload of %s failed (attempt %d), retrying in %.1fs: %s",
             store.uri_for(job.key),
             job.attempts,
@@ -1172,6 +1173,31 @@ class Uploader:
         if self.stats is not None:
             with self._stats_lock:
                 self.stats.set_value(key, value)
+
+
+def _in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn`` in a daemon thread; a Deferred fires on the reactor with its result.
+
+    Not the reactor's thread pool: a forced shutdown (second Ctrl-C) joins that pool and
+    would wait out the close timeout; whatever is unfinished stays safely in the spool.
+    """
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
+
+    d: Deferred[Any] = Deferred()
+
+    def run() -> None:
+        try:
+            result = fn(*args)
+        except BaseException as exc:
+            failure = Failure(exc)
+            reactor.callFromThread(d.errback, failure)  # type: ignore[attr-defined]
+        else:
+            reactor.callFromThread(d.callback, result)  # type: ignore[attr-defined]
+
+    threading.Thread(target=run, name="newsvault-storage", daemon=True).start()
+    return d
 
 
 _uploaders: weakref.WeakKeyDictionary[Any, Uploader] = weakref.WeakKeyDictionary()
