@@ -65,18 +65,70 @@ _MONTHS = {
     name: i
     for i, names in enumerate(
         [
-            ("jan", "january", "januar", "janvier", "enero", "gennaio", "jänner"),
-            ("feb", "february", "februar", "février", "fevrier", "febrero", "febbraio"),
-            ("mar", "march", "märz", "maerz", "mars", "marzo"),
-            ("apr", "april", "avril", "abril", "aprile"),
-            ("may", "mai", "mayo", "maggio"),
-            ("jun", "june", "juni", "juin", "junio", "giugno"),
-            ("jul", "july", "juli", "juillet", "julio", "luglio"),
-            ("aug", "august", "août", "aout", "agosto"),
-            ("sep", "sept", "september", "septembre", "septiembre", "settembre"),
-            ("oct", "october", "oktober", "octobre", "octubre", "ottobre", "okt"),
-            ("nov", "november", "novembre", "noviembre"),
-            ("dec", "december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dez"),
+            (
+                "jan",
+                "january",
+                "januar",
+                "janvier",
+                "enero",
+                "gennaio",
+                "jänner",
+                "januari",
+                "janeiro",
+                "stycznia",
+            ),
+            (
+                "feb",
+                "february",
+                "februar",
+                "février",
+                "fevrier",
+                "febrero",
+                "febbraio",
+                "februari",
+                "fevereiro",
+                "lutego",
+            ),
+            ("mar", "march", "märz", "maerz", "mars", "marzo", "maart", "março", "marca"),
+            ("apr", "april", "avril", "abril", "aprile", "kwietnia"),
+            ("may", "mai", "mayo", "maggio", "mei", "maio", "maja"),
+            ("jun", "june", "juni", "juin", "junio", "giugno", "junho", "czerwca"),
+            ("jul", "july", "juli", "juillet", "julio", "luglio", "julho", "lipca"),
+            ("aug", "august", "août", "aout", "agosto", "augustus", "sierpnia"),
+            (
+                "sep",
+                "sept",
+                "september",
+                "septembre",
+                "septiembre",
+                "settembre",
+                "setembro",
+                "września",
+            ),
+            (
+                "oct",
+                "october",
+                "oktober",
+                "octobre",
+                "octubre",
+                "ottobre",
+                "okt",
+                "outubro",
+                "października",
+            ),
+            ("nov", "november", "novembre", "noviembre", "novembro", "listopada"),
+            (
+                "dec",
+                "december",
+                "dezember",
+                "décembre",
+                "decembre",
+                "diciembre",
+                "dicembre",
+                "dez",
+                "dezembro",
+                "grudnia",
+            ),
         ],
         start=1,
     )
@@ -431,6 +483,8 @@ _DRUPAL_XPATH = etree.XPath(
     + " or ".join(_HAS_CLASS.format(c) for c in ("comment", "js-comment", "comment-item"))
     + ")]"
 )
+# wpDiscuz, the most common WordPress comment plugin after the core list
+_WPDISCUZ_XPATH = etree.XPath("//div[" + _HAS_CLASS.format("wc-comment") + "]")
 _DISQUS_XPATH = etree.XPath(
     "//*[@id='disqus_thread' or @id='discourse-comments' or contains(@class, 'discourse-comments')]"
     "//*[(self::li or self::div or self::article) and ("
@@ -481,7 +535,29 @@ _PERMALINK_XPATH = etree.XPath(
     ".//a[@href][contains(@href, '#comment') or contains(@href, '#c') or contains(@href, 'comment-')"
     " or contains(@class, 'permalink') or @rel='bookmark' or @itemprop='url' or contains(@href, '#post')]"
 )
-_SAYS_RE = re.compile(r"\s*(says|sagt|dit|dice|schreibt|wrote|schrieb)\s*:?\s*$", re.I)
+_SAYS_RE = re.compile(
+    r"\s*(says|sagt|dit|a dit|dice|dijo|disse|schreibt|wrote|schrieb|zegt|scrive|napisał|napisala)\s*:?\s*$",
+    re.I,
+)
+# lines of a comment block that are controls or labels, not what the reader wrote
+_COMMENT_NOISE_RE = re.compile(
+    r"^(?:\d+|reply|replies|antworten|antwort|répondre|repondre|responder|rispondi|odpowiedz|beantwoorden|"
+    r"like|likes|\d+ likes?|gefällt mir|j'aime|me gusta|melden|report|report abuse|flag|permalink|quote|zitieren|"
+    r"kommentar von|comment by|says:?|sagt:?|edit|bearbeiten|log in to reply|zum antworten anmelden)[\s.:!]*$",
+    re.I,
+)
+
+
+def clean_comment_text(text: str) -> str:
+    """Drop control/label lines (Reply, Like, counters) from a comment's text."""
+    paragraphs = []
+    for para in text.split("\n\n"):
+        kept = [line for line in para.split("\n") if not _COMMENT_NOISE_RE.match(line.strip())]
+        if kept:
+            paragraphs.append("\n".join(kept))
+    return "\n\n".join(paragraphs)
+
+
 _BY_RE = re.compile(r"^(by|von|par|por|di)\s+", re.I)
 _COMMENT_ID_RE = re.compile(r"(?:^|[-_])(?:li-)?(?:comment|c|post)[-_]?(\d+)$", re.I)
 
@@ -625,6 +701,8 @@ class _DomFamily:
         for index, el in enumerate(self.elements, start=1):
             anchor = self.raw_id(el)
             cid = short_id(anchor)
+            if self.strict and _is_form_like(el):
+                continue
             author, author_node = self.author(el)
             published, date_node = self.published(el)
             text = self.text(el, {n for n in (author_node, date_node) if n is not None})
@@ -667,6 +745,42 @@ class _DomFamily:
                 out = [o for o in out if o not in node.iterdescendants()]
                 out.append(node)
         return out
+
+
+_FORM_CONTROL_XPATH = etree.XPath(
+    "self::label | .//label | .//textarea | .//input[not(@type='hidden')] | .//select | self::textarea"
+)
+_WIDGET_RE = re.compile(r"recent|widget|sidebar|latest|popular|most-|footer|teaser|related", re.I)
+
+
+def _is_form_like(el: HtmlElement) -> bool:
+    """Comment forms and their fields are not comments (a comment may carry a hidden reply form)."""
+    if any(_tag(anc) == "form" for anc in el.iterancestors()):
+        return True
+    if not _FORM_CONTROL_XPATH(el):
+        return False
+    written = [
+        p
+        for p in el.iter("p", "div")
+        if len((p.text or "").strip()) > 20 and not _FORM_CONTROL_XPATH(p)
+    ]
+    return not written
+
+
+def _in_widget(el: HtmlElement) -> bool:
+    """Inside a sidebar/footer widget such as WordPress's "recent comments" list."""
+    for depth, node in enumerate((el, *el.iterancestors())):
+        tag = _tag(node)
+        if tag in ("aside", "nav", "footer"):
+            return True
+        # page-level classes ("has-sidebar" on <body>) say nothing about this block
+        if (
+            depth <= 3
+            and tag not in ("body", "html")
+            and _WIDGET_RE.search(f"{node.get('id') or ''} {node.get('class') or ''}")
+        ):
+            return True
+    return False
 
 
 _SECTION_RE = re.compile(
@@ -725,7 +839,11 @@ def _generic(tree: HtmlElement) -> list[HtmlElement]:
         ):
             continue
         ident = f"{container.get('id') or ''} {container.get('class') or ''}"
-        if not _SECTION_RE.search(ident) or not _looks_like_comment_section(container):
+        if (
+            not _SECTION_RE.search(ident)
+            or not _looks_like_comment_section(container)
+            or _in_widget(container)
+        ):
             continue
         blocks = _repeated_blocks(container)
         if len(blocks) > len(best):
@@ -755,7 +873,11 @@ def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
     best: list[HtmlElement] = []
     for blocks in groups.values():
         with_author = [
-            b for b in blocks if _has_author(b) and len(_clean_inline(b.text_content())) >= 15
+            b
+            for b in blocks
+            if _has_author(b)
+            and len(_clean_inline(b.text_content())) >= 15
+            and not _FORM_CONTROL_XPATH(b)
         ]
         if len(with_author) >= max(1, len(blocks) // 2) and len(with_author) > len(best):
             best = with_author
@@ -884,6 +1006,7 @@ def extract_comments(
     for method, finder in (
         ("microdata", lambda t: list(_MICRODATA_XPATH(t))),
         ("wordpress", _wordpress),
+        ("wpdiscuz", lambda t: list(_WPDISCUZ_XPATH(t))),
         ("drupal", _drupal),
         ("disqus-discourse", lambda t: list(_DISQUS_XPATH(t))),
     ):
@@ -928,19 +1051,34 @@ def extract_comments(
     return result
 
 
+_FLAT_HEADING_RE = re.compile(
+    r"comment|kommentar|komentarz|comentario|comentário|commentaire|comments|discussion|diskussion|dyskusj|"
+    r"reply|antwort|meinung|opinion|login|log in|anmelden|iniciar|sign in|share|teilen|folgen|follow|"
+    r"kommentieren|comentar|commenter|diskutieren|moderat",
+    re.I,
+)
+
+
 def flat_comments(text: str, url: str) -> list[Comment]:
-    """Last fallback: one comment per paragraph of trafilatura's flat comment string."""
-    out = []
-    for index, para in enumerate((p.strip() for p in re.split(r"\n+", text or "")), start=1):
-        if para:
-            out.append(
-                Comment(
-                    id=f"c{index}",
-                    parent_id=None,
-                    author=None,
-                    published=None,
-                    text=para,
-                    permalink=None,
-                )
-            )
-    return out
+    """Last fallback: one comment per paragraph of trafilatura's flat comment string.
+
+    Section headings and prompts ("Comments (0)", "Log in to comment") that come with it are
+    dropped; a fallback holding nothing longer than a line of chatter gives no comments at all.
+    """
+    kept = []
+    for para in (p.strip() for p in re.split(r"\n+", text or "")):
+        if not para or _COMMENT_NOISE_RE.match(para):
+            continue
+        if len(para) < 160 and _FLAT_HEADING_RE.search(para):
+            continue
+        if _parse_text_date(para) and len(para) < 40:
+            continue
+        kept.append(para)
+    if not any(len(p) >= 40 for p in kept):
+        return []
+    return [
+        Comment(
+            id=f"c{index}", parent_id=None, author=None, published=None, text=para, permalink=None
+        )
+        for index, para in enumerate(kept, start=1)
+    ]
