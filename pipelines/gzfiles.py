@@ -214,12 +214,12 @@ class RotatingMemberWriter:
                 continue
             break
         logger.info("Opened %s", path)
+        self._current = current
         self._header_records = 0
         if self.header is not None:
             for record in self.header(name):
                 current.write(record)
                 self._header_records += 1
-        self._current = current
         return current
 
     def write_group(self, records: Iterable[bytes]) -> list[MemberLocation]:
