@@ -311,3 +311,14 @@ def test_ad_hoc_url_and_source_selection(tmp_path):
     bad = get_crawler(NewsSpider, {"ARCHIVE_SOURCES": [{"name": "a", "start_urls": [SITE]}]})
     with pytest.raises(ValueError, match="no source named 'b'"):
         bad._create_spider(source="b").setup()
+
+
+def test_http_errors_count_as_fetched_not_denied(spider):
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    resp = response(f"{SITE}/gone", b"", status=404)
+    failure = Failure(HttpError(resp, "Ignoring non-200 response"))
+    failure.request = resp.request
+    spider.on_error(failure)
+    assert stat(spider, "fetched") == 1
+    assert stat(spider, "robots_denied") == 0

@@ -18,6 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
@@ -193,8 +194,9 @@ class NewsSpider(scrapy.Spider):
             logger.error("%s", exc)
             return
         state = self.state
-        if state is not None and self.cfg.incremental:
-            # Opening may download the previous state: not on the reactor thread.
+        if state is not None:
+            # Opening may download the previous state: not on the reactor thread. (Even
+            # without incremental skipping, the state is kept up to date for later runs.)
             try:
                 await maybe_deferred_to_future(deferToThread(state.open))
             except Exception as exc:
@@ -548,15 +550,14 @@ class NewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         meta = request.meta if request is not None else {}
         source = meta.get("nv_source", "unknown")
-        if failure.check(IgnoreRequest):
-            message = str(failure.value)
-            if "robots.txt" in message:
-                self._inc(source, "robots_denied")
-                logger.debug("robots.txt forbids %s", request.url if request else "?")
-            return
-        response = getattr(failure.value, "response", None)
-        if response is not None:
+        if failure.check(HttpError):  # a subclass of IgnoreRequest: test it first
+            response = failure.value.response
             self._inc(source, "fetched")
             logger.debug("HTTP %s for %s", response.status, response.url)
+            return
+        if failure.check(IgnoreRequest):
+            if "robots.txt" in str(failure.value):
+                self._inc(source, "robots_denied")
+                logger.debug("robots.txt forbids %s", request.url if request else "?")
             return
         logger.info("Failed %s: %s", request.url if request else "?", failure.getErrorMessage())

@@ -1,0 +1,78 @@
+"""End to end: a second run fetches no known article but finds a newly published one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.sample_site import SampleSite
+from tests.test_spider import fetched, path_of, run_crawl
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[SampleSite]:
+    with SampleSite() as s:  # our own: publish_extra() must not leak into other tests
+        yield s
+
+
+def known_article_paths(expected: dict) -> set[str]:
+    paths: set[str] = set()
+    for article in expected["articles"]:
+        paths.add(article["path"])
+        paths.add(article["canonical_path"])
+        paths.update(article["alternate_paths"])
+        paths.update(article["redirects_from"])
+    return paths
+
+
+def test_second_run_fetches_only_new_articles(site, tmp_path):
+    first = run_crawl(tmp_path, site.url, name="run1", spool="spool-1")
+    expected = site.expected()
+    assert len(first.items) == len(expected["articles"])
+    known = known_article_paths(expected)
+
+    extra = site.publish_extra()
+    site.clear_requests()
+    # A fresh spool, as on a fresh machine: the state comes from the archive's state store.
+    second = run_crawl(tmp_path, site.url, name="run2", spool="spool-2")
+    paths = fetched(site)
+    assert not known & set(paths), sorted(known & set(paths))
+    assert extra["path"] in paths
+    assert [path_of(i["canonical_url"], site.url) for i in second.items] == [
+        extra["canonical_path"]
+    ]
+    assert second.stat("skipped_known") >= len(expected["articles"])
+    assert second.stats["newsvault/state/articles_known"] == len(expected["articles"]) + 1
+    # Feeds, sitemaps and sections were all read again to find it.
+    pages = expected["pages"]
+    assert set(pages["feeds"].values()) <= set(paths)
+    assert set(pages["sitemaps"].values()) <= set(paths)
+    assert pages["home"] in paths
+
+    # Re-visits: with a window covering every article, known ones are fetched again.
+    site.clear_requests()
+    third = run_crawl(
+        tmp_path,
+        site.url,
+        name="run3",
+        spool="spool-3",
+        settings={"ARCHIVE_INCREMENTAL_REVISIT_DAYS": 36500},
+    )
+    assert third.stat("revisited") >= len(expected["articles"])
+    assert third.stat("skipped_known") == 0
+    assert len(third.items) == len(expected["articles"]) + 1
+
+
+def test_incremental_off_fetches_everything_again(site, tmp_path):
+    run_crawl(tmp_path, site.url, name="a", spool="spool-a")
+    site.clear_requests()
+    again = run_crawl(
+        tmp_path,
+        site.url,
+        name="b",
+        spool="spool-b",
+        settings={"ARCHIVE_INCREMENTAL_ENABLED": False},
+    )
+    assert again.stat("skipped_known") == 0
+    assert len(again.items) == len(site.expected()["articles"])

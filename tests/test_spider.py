@@ -1,0 +1,207 @@
+"""End to end: `scrapy crawl news` on the sample site finds every article, obeys robots.txt."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sample_site import SampleSite
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = "meridian"
+_STAT = re.compile(r"'(newsvault/[^']+)': (-?\d+)")
+
+
+@dataclass
+class CrawlResult:
+    items: list[dict[str, Any]]
+    stats: dict[str, int]
+    log: str
+
+    def stat(self, name: str) -> int:
+        return self.stats.get(f"newsvault/source/{SOURCE}/{name}", 0)
+
+
+def run_crawl(
+    workdir: Path,
+    site_url: str,
+    *,
+    name: str,
+    spool: str = "spool",
+    source_extra: str = "",
+    crawl_extra: str = "",
+    settings: dict[str, Any] | None = None,
+) -> CrawlResult:
+    """Run `scrapy crawl news` from the repo root on a config of our own; read items and stats."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / f"{name}.yaml"
+    config.write_text(
+        f"""
+storage:
+  warc: {workdir}/archive/warc
+  json: {workdir}/archive/json
+  state: {workdir}/archive/state
+  manifests: {workdir}/archive/manifests
+  spool: {workdir}/{spool}
+crawl:
+  download_delay: 0
+  autothrottle: false
+  concurrency_per_domain: 8
+  allow_private_networks: true
+{crawl_extra}
+sources:
+  - name: {SOURCE}
+    start_urls: ["{site_url}/"]
+{source_extra}
+"""
+    )
+    items_path = workdir / f"{name}.jsonl"
+    # -s as well: these must hold whatever priority the config's values get.
+    overrides = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, **(settings or {})}
+    args = [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(items_path)]
+    for key, value in overrides.items():
+        args += ["-s", f"{key}={value}"]
+    env = {**os.environ, "NEWSVAULT_CONFIG": str(config)}
+    proc = subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False
+    )
+    (workdir / f"{name}.log").write_text(proc.stderr)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    items = [json.loads(line) for line in items_path.read_text().splitlines() if line.strip()]
+    stats = {k: int(v) for k, v in _STAT.findall(proc.stderr)}
+    return CrawlResult(items, stats, proc.stderr)
+
+
+def path_of(url: str, base: str) -> str:
+    assert url.startswith(base), url
+    return url[len(base) :]
+
+
+def fetched(site: SampleSite) -> list[str]:
+    return [path for _method, path, _headers in site.requests]
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[SampleSite]:
+    # Our own instance: request logs and published extras stay out of other tests.
+    with SampleSite() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def crawl(site: SampleSite, tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+    site.clear_requests()
+    return run_crawl(tmp_path_factory.mktemp("crawl"), site.url, name="full")
+
+
+def test_every_reachable_article_is_found_once(site, crawl):
+    expected = site.expected()
+    want = {a["canonical_path"] for a in expected["articles"]}
+    got = [path_of(item["canonical_url"], site.url) for item in crawl.items]
+    assert sorted(got) == sorted(want)  # each exactly once
+    # One article is reachable only through each discovery path; all are found.
+    for via, path in expected["only_via"].items():
+        assert path in got, via
+    assert crawl.stat("articles") == len(want)
+
+
+def test_items_are_articles_not_sections(site, crawl):
+    pages = site.expected()["pages"]
+    listing = {pages["home"], pages["about"]}
+    for section_pages in pages["sections"].values():
+        listing.update(section_pages)
+    fetched_paths = set(fetched(site))
+    assert listing <= fetched_paths  # crawled for links ...
+    got = {path_of(item["url"], site.url) for item in crawl.items}
+    assert not got & listing  # ... but not turned into items
+
+
+def test_no_robots_disallowed_url_is_fetched(site, crawl):
+    robots = site.expected()["robots"]
+    for path in fetched(site):
+        assert not any(path.startswith(prefix) for prefix in robots["disallow"]), path
+    # The site links to a disallowed page: it was seen, and refused.
+    assert robots["disallowed_linked_paths"]
+    assert crawl.stat("robots_denied") >= 1
+
+
+def test_feeds_and_sitemaps_are_all_read(site, crawl):
+    pages = site.expected()["pages"]
+    paths = set(fetched(site))
+    assert set(pages["feeds"].values()) <= paths  # RSS, Atom and JSON Feed, all advertised
+    assert pages["sitemap_index"] in paths  # from robots.txt's Sitemap: line
+    assert set(pages["sitemaps"].values()) <= paths  # index -> news, plain and .xml.gz
+
+
+def test_one_article_under_two_urls_is_one_item(site, crawl):
+    dup = site.expected()["oddities"]["duplicate"]
+    paths = fetched(site)
+    for alternate in dup["alternates"]:
+        assert alternate in paths  # still fetched (and so archived) ...
+    items = [i for i in crawl.items if path_of(i["canonical_url"], site.url) == dup["canonical"]]
+    assert len(items) == 1  # ... but one article
+    assert crawl.stat("duplicates") == len(dup["alternates"])
+    # The tracking-parameter link was canonicalised before fetching.
+    assert not [p for p in paths if "utm_" in p or "replytocom" in p]
+
+
+def test_each_url_is_fetched_once(site, crawl):
+    paths = fetched(site)
+    repeated = {p for p in paths if paths.count(p) > 1}
+    assert not repeated
+
+
+def test_redirected_article_is_one_item(site, crawl):
+    [redirect] = site.expected()["oddities"]["redirects"]
+    assert redirect["from"] in fetched(site)
+    got = [path_of(i["url"], site.url) for i in crawl.items]
+    assert got.count(redirect["to"]) == 1
+
+
+def test_per_source_stats(site, crawl):
+    assert crawl.stat("fetched") == len(fetched(site))
+    assert crawl.stat("discovered") >= crawl.stat("articles")
+    assert crawl.stat("skipped_known") == 0
+    assert crawl.stat("filtered_age") == 0
+
+
+def test_max_age_days_filters_before_fetching(site, tmp_path):
+    # A cutoff between the sample's oldest and newest articles, whatever today's date is.
+    cutoff = datetime(2026, 11, 15, tzinfo=timezone.utc)
+    days = (datetime.now(timezone.utc) - cutoff).days
+    site.clear_requests()
+    result = run_crawl(tmp_path, site.url, name="maxage", source_extra=f"    max_age_days: {days}")
+    paths = fetched(site)
+    old = [
+        a["path"]
+        for a in site.expected()["articles"]
+        if re.match(r"/2026/11/(0\d|1[0-3])/", a["path"])  # dated in the URL, before cutoff
+    ]
+    assert old
+    for path in old:
+        assert path not in paths
+    assert result.stat("filtered_age") >= len(old)
+    assert result.items  # recent ones still come through
+
+
+def test_private_networks_refused_unless_allowed(site, tmp_path):
+    site.clear_requests()
+    result = run_crawl(
+        tmp_path,
+        site.url,
+        name="private",
+        settings={"ARCHIVE_ALLOW_PRIVATE_NETWORKS": False},
+    )
+    assert fetched(site) == []
+    assert result.items == []
+    assert result.stats.get("newsvault/private_network/refused", 0) >= 1
