@@ -13,9 +13,10 @@ what that means for the records:
   by Scrapy (first) from the framing, so it matches the stored body; where it does
   not (a truncated body), it is rewritten to the stored length, as Browsertrix does,
   and the record gets ``WARC-Truncated``. HEAD/1xx/204/304 keep theirs.
-* Every header value is kept, in order per name (`Headers.getlist`); header names come
-  canonicalised by Twisted. The reason phrase is not kept by Scrapy, so the standard
-  phrase for the status code is written.
+* Every header value is kept, in order per name (`Headers.getlist`), but the
+  interleaving of different names is not; header names come canonicalised by Twisted
+  (``ETag``). The reason phrase is not kept by Scrapy, so the standard phrase for the
+  status code is written.
 * The request object carries the headers set by the downloader middlewares; Twisted's
   Agent then adds ``Host`` (last) and the HTTP/1.1 client writes ``Content-Length``
   (first) for bodies and POST/PUT. The request record reproduces that exact order.
@@ -779,12 +780,28 @@ def wire_request(request: Request) -> tuple[str, HeaderList]:
 
 
 _TRUNCATION_FLAGS = {"dataloss": "disconnect", "download_stopped": "unspecified"}
+# Twisted hands Scrapy these names in this case; Scrapy's Headers then .title()s them
+# ("ETag" -> "Etag"). Undo that, so the record shows what the HTTP client parsed.
+_TWISTED_CASE = {
+    name.lower(): name
+    for name in (
+        b"Content-MD5",
+        b"DNT",
+        b"ETag",
+        b"P3P",
+        b"TE",
+        b"WWW-Authenticate",
+        b"X-XSS-Protection",
+    )
+}
 
 
 def capture_from_scrapy(request: Request, response: Response) -> HttpCapture:
     target, request_headers = wire_request(request)
     response_headers: HeaderList = [
-        (name, value) for name, values in response.headers.items() for value in values
+        (_TWISTED_CASE.get(name.lower(), name), value)
+        for name, values in response.headers.items()
+        for value in values
     ]
     protocol = response.protocol or "HTTP/1.1"
     if not protocol.upper().startswith("HTTP/"):

@@ -141,7 +141,8 @@ class TinyServer:
         html = [("Content-Type", "text/html; charset=utf-8")]
         if path == "/article/1":
             cookies = [("Set-Cookie", "a=1; Path=/"), ("Set-Cookie", "b=2; Path=/; HttpOnly")]
-            return 200, html + cookies + [("X-Note", "café")], ARTICLE, None
+            extra = [("X-Note", "café"), ("etag", '"v1"')]
+            return 200, html + cookies + extra, ARTICLE, None
         if path == "/gz":
             return 200, [*html, ("Content-Encoding", "gzip")], gzip.compress(GZ_TEXT), None
         if path == "/chunked":
@@ -413,6 +414,7 @@ def test_response_status_line_headers_and_ip(crawl: CrawlResult) -> None:
     assert b"\r\nX-Note: caf\xe9\r\n" in gzip.decompress(
         _member_bytes(crawl, record.rec_headers.get_header("WARC-Record-ID"))
     )
+    assert ("ETag", '"v1"') in record.http_headers.headers
     assert record.rec_headers.get_header("WARC-IP-Address") == "127.0.0.1"
     assert record.rec_headers.get_header("WARC-Payload-Digest").startswith("sha1:")
     assert record.rec_headers.get_header("WARC-Block-Digest").startswith("sha1:")
