@@ -90,6 +90,14 @@ def _key(url: str) -> bytes:
     return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
+def _header(response: Response, name: str) -> str:
+    return (response.headers.get(name) or b"").decode("latin-1")
+
+
+def request_url_of(response: Response) -> str:
+    return response.request.url if response.request is not None else response.url
+
+
 def _now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -337,12 +345,12 @@ class NewsSpider(scrapy.Spider):
         if response.status in REDIRECT_STATUSES:
             yield from self._follow_redirect(response, plan)
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        content_type = _header(response, "Content-Type").lower()
         # Scrapy sniffs bodies without a usable Content-Type into HtmlResponse too.
         is_html = isinstance(response, HtmlResponse) or (
             isinstance(response, TextResponse) and any(t in content_type for t in _HTML_TYPES)
         )
-        if not is_html:
+        if not is_html or not isinstance(response, TextResponse):
             if looks_like_feed(response.body):  # a section link that was a feed after all
                 yield from self._feed_requests(response, plan)
             return
@@ -428,7 +436,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _follow_redirect(self, response: Response, plan: SourcePlan) -> Iterator[Request]:
-        location = response.headers.get("Location", b"").decode("latin-1")
+        location = _header(response, "Location")
         target = canonicalize_url(location, response.url) if location else ""
         if not target:
             return
@@ -501,14 +509,12 @@ class NewsSpider(scrapy.Spider):
         request_url = (
             response.meta.get("nv_redirect_urls")
             or response.meta.get("redirect_urls")
-            or [response.request.url]
+            or [request_url_of(response)]
         )[0]
         fetched_as = {canonicalize_url(request_url), canonicalize_url(response.url)} - {""}
         canonical = (
             canonical_link(doc, response.url)
-            or canonical_from_link_header(
-                response.headers.get("Link", b"").decode("latin-1"), response.url
-            )
+            or canonical_from_link_header(_header(response, "Link"), response.url)
             or canonicalize_url(response.url)
         )
         state = self.state
@@ -533,7 +539,7 @@ class NewsSpider(scrapy.Spider):
         self._inc(plan.name, "articles")
         return PageItem(
             url=response.url,
-            request_url=response.request.url,
+            request_url=request_url_of(response),
             status=response.status,
             body=response.body,
             encoding=response.encoding if isinstance(response, TextResponse) else None,
