@@ -36,6 +36,7 @@ def make_spider(tmp_path, **settings):
                     "start_urls": [f"{SITE}/"],
                     "deny": ["/login"],
                     "max_age_days": settings.pop("max_age_days", None),
+                    "depth": settings.pop("depth", None),
                 }
             ],
             "DEPTH_LIMIT": 2,
@@ -208,10 +209,15 @@ def test_section_page_follows_all_feeds_and_links_in_scope(spider):
     assert "depth_reset" not in links[0].meta  # section hops count towards DEPTH_LIMIT
 
 
-def test_depth_limit_stops_link_following(spider):
+def test_depth_limit_stops_link_following(spider, tmp_path):
     deep = response(f"{SITE}/", SECTION, cls=HtmlResponse, meta={"depth": 2})
     out = list(spider.parse_page(deep))
     assert {r.meta["nv_kind"] for r in out} == {"feed"}
+    # A source's own depth: 0 means its start pages' links are not followed at all.
+    shallow = make_spider(tmp_path / "shallow", depth=0)
+    out = list(shallow.parse_page(response(f"{SITE}/", SECTION, cls=HtmlResponse)))
+    assert {r.meta["nv_kind"] for r in out} == {"feed"}
+    shallow.state.close()
 
 
 ARTICLE = b"""<html><head><meta property="og:type" content="article">
