@@ -328,3 +328,34 @@ def test_http_errors_count_as_fetched_not_denied(spider):
     spider.on_error(failure)
     assert stat(spider, "fetched") == 1
     assert stat(spider, "robots_denied") == 0
+
+
+def test_sitemaps_from_robots_middleware_fetch(spider, monkeypatch):
+    scheduled = []
+
+    class Engine:
+        def crawl(self, request):
+            scheduled.append(request)
+
+    monkeypatch.setattr(spider.crawler, "_engine", Engine(), raising=False)
+    monkeypatch.setattr(
+        type(spider.crawler), "engine", property(lambda c: c._engine), raising=False
+    )
+    body = b"User-agent: *\nDisallow: /private/\nSitemap: https://news.example/index.xml\n"
+    # RobotsTxtMiddleware's request: no nv_* meta, dont_obey_robotstxt set; it may redirect
+    # from http to https.
+    request = Request("http://www.news.example/robots.txt", meta={"dont_obey_robotstxt": True})
+    resp = TextResponse(f"{SITE}/robots.txt", body=body, request=request, encoding="utf-8")
+    spider._response_received(resp, request, spider)
+    assert [r.url for r in scheduled] == [f"{SITE}/index.xml"]
+    assert scheduled[0].meta["nv_source"] == "ex" and scheduled[0].meta["nv_kind"] == "sitemap"
+    # Our own requests and other hosts are left alone.
+    other = Request("https://elsewhere.example/robots.txt", meta={"dont_obey_robotstxt": True})
+    spider._response_received(
+        TextResponse(other.url, body=body, request=other, encoding="utf-8"), other, spider
+    )
+    page = Request(f"{SITE}/robots.txt", meta={"nv_source": "ex", "dont_obey_robotstxt": True})
+    spider._response_received(
+        TextResponse(page.url, body=body, request=page, encoding="utf-8"), page, spider
+    )
+    assert len(scheduled) == 1

@@ -40,7 +40,7 @@ from crawler.discovery.sitemaps import (
     robots_sitemaps,
 )
 from crawler.discovery.sources import SourceError, SourcePlan, select_sources
-from crawler.discovery.urls import canonicalize_url
+from crawler.discovery.urls import canonicalize_url, host_of, registered_domain_hint
 from crawler.discovery.xmlsafe import UnsafeDocument
 from crawler.items import PageItem
 
@@ -90,6 +90,12 @@ def _key(url: str) -> bytes:
     return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
+def _robots_key(url: str) -> str:
+    parts = urlsplit(url)
+    host = registered_domain_hint(host_of(url))
+    return f"{host}:{parts.port}" if parts.port else host
+
+
 def _header(response: Response, name: str) -> str:
     return (response.headers.get(name) or b"").decode("latin-1")
 
@@ -103,7 +109,7 @@ def _now_iso() -> str:
 
 
 def _external_detector() -> Callable[[Any, str], bool] | None:
-    """The extraction engineer's ``looks_like_article``, when the extraction module loads."""
+    """``crawler.extraction.looks_like_article`` (text-density signals), if that module loads."""
     try:
         from crawler.extraction import looks_like_article
     except Exception as exc:  # pragma: no cover - depends on the optional heavy module
@@ -190,9 +196,12 @@ class NewsSpider(scrapy.Spider):
         if self.cfg.obey_robots:
             # RobotsTxtMiddleware fetches each robots.txt anyway: read its Sitemap: lines
             # from that response instead of fetching the file a second time.
+            # Keyed by host (www. folded): robots.txt may redirect from http to https.
             for plan in self.cfg.sources:
                 for origin in plan.origins():
-                    self._robots_origins.setdefault(origin, []).append(plan.name)
+                    names = self._robots_origins.setdefault(_robots_key(origin), [])
+                    if plan.name not in names:
+                        names.append(plan.name)
             self.crawler.signals.connect(self._response_received, signal=signals.response_received)
 
     async def start(self) -> AsyncIterator[Request]:
@@ -273,10 +282,9 @@ class NewsSpider(scrapy.Spider):
         """Catch RobotsTxtMiddleware's own robots.txt downloads (they skip the spider)."""
         if "nv_source" in request.meta or not request.meta.get("dont_obey_robotstxt"):
             return
-        parts = urlsplit(request.url)
-        if parts.path != "/robots.txt" or response.status != 200:
+        if urlsplit(response.url).path != "/robots.txt" or response.status != 200:
             return
-        for source in self._robots_origins.get(f"{parts.scheme}://{parts.netloc}", ()):
+        for source in self._robots_origins.get(_robots_key(response.url), ()):
             self._inc(source, "fetched")
             for sitemap_request in self._robots_requests(response, source):
                 self.crawler.engine.crawl(sitemap_request)
