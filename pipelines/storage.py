@@ -870,7 +870,17 @@ class Uploader:
         self._close_hooks.append((order, len(self._close_hooks), hook))
 
     def check(self, create: bool = False) -> None:
-        """Probe every store once; raise StoreUnavailableError with a one-line message."""
+        """Probe the spool and every store once; raise StoreUnavailableError in one line."""
+        try:
+            self.ready_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + "probe-", dir=self.ready_dir)
+            os.close(fd)
+            os.unlink(tmp)
+        except OSError as exc:
+            raise StoreUnavailableError(
+                f"cannot write to the spool {self.spool} ({exc.strerror or exc}): "
+                "fix its permissions or set storage.spool (ARCHIVE_STORAGE_SPOOL) elsewhere"
+            ) from None
         probed: set[str] = set()
         for store in self.stores.values():
             where = store.describe()

@@ -170,6 +170,16 @@ def test_submit_rejects_unknown_store_and_unsafe_key(tmp_path: Path) -> None:
     assert (tmp_path / "f").exists()
 
 
+def test_check_fails_in_one_line_on_an_unwritable_spool(tmp_path: Path) -> None:
+    (tmp_path / "spool").write_text("a file where the spool directory should be")
+    up = uploader_for(tmp_path, {"warc": FileStore(tmp_path / "archive")})
+    with pytest.raises(StoreUnavailableError) as info:
+        up.check()
+    assert "\n" not in str(info.value)
+    assert str(tmp_path / "spool") in str(info.value)
+    assert "storage.spool" in str(info.value)
+
+
 def test_failed_uploads_are_retried_with_backoff(tmp_path: Path) -> None:
     flaky = FlakyStore(FileStore(tmp_path / "archive"), failures=7)
     stats = DictStats()
