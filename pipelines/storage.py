@@ -827,6 +827,10 @@ class Uploader:
             self.state = "failed"
             logger.error("%s", exc)
             raise CloseSpider("storage_unavailable") from None
+        except Exception as exc:  # an S3 error the probe does not know: still fail fast
+            self.state = "failed"
+            logger.error("Storage check failed: %s: %s", type(exc).__name__, exc)
+            raise CloseSpider("storage_unavailable") from None
         self.state = "running"
         pending = self.enqueue_pending()
         if pending:
@@ -1097,9 +1101,10 @@ class Uploader:
         delay = min(self.config.retry_max, self.config.retry_base * 2 ** (job.attempts - 1))
         delay *= random.uniform(0.8, 1.2)
         store = self.stores[job.store]
-        reason = (
-            store.explain(exc) if isinstance(store, S3Store) else f"{type(exc).__name__}: {exc}"
-        )
+        reason = f"{type(exc).__name__}: {exc}"
+        if isinstance(store, S3Store):
+            with contextlib.suppress(Exception):
+                reason = store.explain(exc)
         # While a store is down every file fails every time: warn on the first failures only.
         level = logging.WARNING if job.attempts <= 2 or job.attempts % 10 == 0 else logging.INFO
         logger.log(
