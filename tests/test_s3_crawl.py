@@ -224,3 +224,49 @@ def test_s3_server_killed_mid_crawl_every_file_uploaded_once(s3_run: dict[str, A
     assert_every_file_stored_once(run, doc)
     checked = verify(run)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_wrong_credentials_stop_newsvault_crawl_before_any_fetch(s3_run: dict[str, Any]) -> None:
+    run = s3_run
+    server: SeaweedFS = run["server"]
+    site: SampleSite = run["site"]
+    run["config"].write_text(crawl_config(site, server, run["base"], run["spool"], 0))
+    env = {**run["env"], "AWS_SECRET_ACCESS_KEY": "not-the-secret"}
+    before = len(site.requests)
+    proc = subprocess.run(
+        crawl_command(run), capture_output=True, text=True, env=env, cwd=REPO, timeout=120
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert run["base"] in lines[0] and "rejected the credentials" in lines[0]
+    assert "not-the-secret" not in proc.stderr + proc.stdout
+    assert len(site.requests) == before  # not even robots.txt
+
+
+def test_missing_bucket_needs_create_bucket(s3_run: dict[str, Any]) -> None:
+    run = s3_run
+    server: SeaweedFS = run["server"]
+    site: SampleSite = run["site"]
+    bucket = f"nv-crawl-{uuid.uuid4().hex[:8]}"
+    run["base"] = f"s3://{bucket}/{run['prefix']}"
+    run["config"].write_text(crawl_config(site, server, run["base"], run["spool"], 0))
+    before = len(site.requests)
+    proc = subprocess.run(
+        crawl_command(run), capture_output=True, text=True, env=run["env"], cwd=REPO, timeout=120
+    )
+    assert proc.returncode == 2
+    assert f"bucket '{bucket}' does not exist" in proc.stderr
+    assert "--create-bucket" in proc.stderr
+    assert len(site.requests) == before
+    proc = subprocess.run(
+        crawl_command(run, "--create-bucket", "-s", "CLOSESPIDER_PAGECOUNT=3"),
+        capture_output=True,
+        text=True,
+        env=run["env"],
+        cwd=REPO,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = the_manifest(run)
+    assert_every_file_stored_once(run, doc)
