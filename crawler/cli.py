@@ -152,7 +152,11 @@ _REGISTRARS: list[Callable[[Any], None]] = [_register_extract, _register_storage
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="newsvault: %(message)s")
+    # Scrapy installs its own handler for crawls (at LOG_LEVEL); this one only shows problems.
+    handler_ = logging.StreamHandler()
+    handler_.setLevel(logging.WARNING)
+    handler_.setFormatter(logging.Formatter("newsvault: %(message)s"))
+    logging.getLogger().addHandler(handler_)
     handler: Handler = args.func
     try:
         return handler(args)

@@ -40,6 +40,13 @@ warc:
 """
 
 
+def _show(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def summarize(archive: Path) -> None:
     warcs = sorted(archive.glob("warc/**/*.warc.gz"))
     jsons = sorted(archive.glob("json/**/*.jsonl.gz"))
@@ -55,16 +62,16 @@ def summarize(archive: Path) -> None:
     print(f"Archived {articles} articles with {comments} reader comments.")
     print(f"WARC files ({len(warcs)}):")
     for path in warcs:
-        print(f"  {path.relative_to(REPO)}  ({path.stat().st_size:,} bytes)")
+        print(f"  {_show(path)}  ({path.stat().st_size:,} bytes)")
     print(f"JSON files ({len(jsons)}):")
     for path in jsons:
-        print(f"  {path.relative_to(REPO)}")
+        print(f"  {_show(path)}")
     for path in manifests:
-        print(f"Run manifest: {path.relative_to(REPO)}")
+        print(f"Run manifest: {_show(path)}")
     if jsons:
-        print(f"\nRead one article:  zcat {jsons[0].relative_to(REPO)} | head -n 1 | python3 -m json.tool")
+        print(f"\nRead one article:  zcat {_show(jsons[0])} | head -n 1 | python3 -m json.tool")
     if warcs:
-        print(f"Check a WARC:      .venv/bin/warcio check {warcs[0].relative_to(REPO)}")
+        print(f"Check a WARC:      .venv/bin/warcio check {_show(warcs[0])}")
 
 
 def main() -> int:
