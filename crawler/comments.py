@@ -826,10 +826,13 @@ def _drupal(tree: HtmlElement) -> list[HtmlElement]:
     return _filter_family(out)
 
 
+_IDENT_XPATH = etree.XPath("//*[@class or @id]")
+
+
 def _generic(tree: HtmlElement) -> list[HtmlElement]:
     """Repeated blocks with an author inside containers named like a comment section."""
     best: list[HtmlElement] = []
-    for container in tree.iter():
+    for container in _IDENT_XPATH(tree):
         if not isinstance(container.tag, str) or _tag(container) in (
             "body",
             "html",
@@ -963,22 +966,45 @@ def _closed(tree: HtmlElement) -> bool:
     return False
 
 
+_JS_WIDGET_WORDS = (
+    "disqus",
+    "discourseembed",
+    "discourse-embed",
+    "commento",
+    "hyvor-talk",
+    "hyvor.com",
+    "utteranc.es",
+    "giscus",
+    "remark42",
+    "cusdis",
+    "graphcomment",
+    "intensedebate",
+    "fb-comments",
+    "facebook.com/plugins/comments",
+    "coralproject",
+    "coral-embed",
+)
+
+
 def _js_widget(tree: HtmlElement) -> bool:
     if _JS_CONTAINER_XPATH(tree):
         return True
+    chunks = []
     for script in tree.iter("script"):
-        src = script.get("src") or ""
-        if src and (
-            _JS_WIDGET_RE.search(src)
-            or (_JS_WEAK_WIDGET_RE.search(src) and "comment" in src.lower())
-        ):
-            return True
+        chunks.append(script.get("src") or "")
         body = script.text or ""
-        if body and len(body) < 20000:
-            if _JS_WIDGET_RE.search(body):
-                return True
-            if _JS_WEAK_WIDGET_RE.search(body) and "comment" in body.lower():
-                return True
+        if len(body) < 20000:
+            chunks.append(body)
+    scripts = "\n".join(chunks).lower()
+    if any(word in scripts for word in _JS_WIDGET_WORDS):
+        return True
+    # generic embed names count only in a script that also talks about comments
+    if "comment" in scripts and _JS_WEAK_WIDGET_RE.search(scripts):
+        return any(
+            _JS_WEAK_WIDGET_RE.search(chunk) and "comment" in chunk.lower()
+            for chunk in chunks
+            if chunk
+        )
     return False
 
 

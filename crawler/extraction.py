@@ -641,12 +641,31 @@ _BOILERPLATE_ROLES = {
 _ARIA_RE = re.compile(r"cookie|consent|share|newsletter|breadcrumb|advert", re.I)
 
 
+_IDENT_XPATH = etree.XPath(".//*[@class or @id or @role or @aria-label]")
+# cheap prefilter on class/id; the token rules below decide
+_BOILERPLATE_PREFILTER_RE = re.compile(
+    r"cookie|gdpr|consent|cmp|newsletter|subscri|sign-?up|shar|social|shariff|addthis|related|recommended|"
+    r"crumb|respond|comment-?form|reply-title|author",
+    re.I,
+)
+
+
 def _boilerplate_nodes(tree: HtmlElement, protect: set[HtmlElement]) -> list[HtmlElement]:
     body = tree.find(".//body")
     root = body if body is not None else tree
     total = len(re.sub(r"\s+", "", root.text_content())) or 1
     out: list[HtmlElement] = []
-    for el in root.iter():
+    for el in _IDENT_XPATH(root):
+        role = el.get("role")
+        aria = el.get("aria-label")
+        if (
+            not role
+            and not aria
+            and not _BOILERPLATE_PREFILTER_RE.search(
+                f"{el.get('class') or ''} {el.get('id') or ''}"
+            )
+        ):
+            continue
         if not isinstance(el.tag, str) or el in protect:
             continue
         tag = el.tag.lower()
@@ -691,6 +710,33 @@ def _boilerplate_nodes(tree: HtmlElement, protect: set[HtmlElement]) -> list[Htm
             continue
         out.append(el)
     return out
+
+
+def _boilerplate_lines(tree: HtmlElement) -> set[str]:
+    """Normalised lines that occur on the page only inside boilerplate containers.
+
+    A line that also occurs elsewhere (a subheading repeated in a "related" box) stays
+    allowed: only text that exists solely in widgets is subtracted from the main text.
+    """
+    nodes = _outermost(_boilerplate_nodes(tree, set(tree.iter("h1"))))
+    if not nodes:
+        return set()
+    body = tree.find(".//body")
+    page = _WS_COLLAPSE_RE.sub(" ", (body if body is not None else tree).text_content())
+    inside = [_WS_COLLAPSE_RE.sub(" ", node.text_content()) for node in nodes]
+    out: set[str] = set()
+    for node in nodes:
+        for line in block_text(node).split("\n"):
+            line = _WS_COLLAPSE_RE.sub(" ", line).strip()
+            norm = _normalize_line(line)
+            if not norm or norm in out:
+                continue
+            if page.count(line) <= sum(chunk.count(line) for chunk in inside):
+                out.add(norm)
+    return out
+
+
+_WS_COLLAPSE_RE = re.compile(r"\s+")
 
 
 def _drop(nodes: list[HtmlElement]) -> None:
@@ -892,14 +938,7 @@ def extract_article(
 
     # Boilerplate containers are only read here; their lines are subtracted from the text
     # afterwards, so trafilatura's own choice of the main block is left undisturbed.
-    boiler_lines: set[str] = set()
-    if options.prune_boilerplate:
-        protect = set(tree.iter("h1"))
-        for node in _outermost(_boilerplate_nodes(tree, protect)):
-            for line in block_text(node).split("\n"):
-                norm = _normalize_line(line)
-                if norm:
-                    boiler_lines.add(norm)
+    boiler_lines = _boilerplate_lines(tree) if options.prune_boilerplate else set()
     # comment sections leave the tree before main-text extraction: comments never leak into the body
     _drop(_outermost(list(result.nodes)))
     text, flat = _main_text(tree, url, options)
