@@ -195,6 +195,10 @@ class ExtractionPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
+        content_type = (item.content_type or "").lower()
+        if content_type and not any(kind in content_type for kind in ("html", "xml", "text/plain")):
+            self._inc("not_html")
+            raise DropItem(f"not an HTML page ({item.content_type}): {item.url}")
         try:
             try:
                 article = await self._run(item)
@@ -261,6 +265,9 @@ class ExtractionPipeline:
         out = dict(article)
         out["source"] = item.source
         out["fetched_at"] = item.fetched_at
+        # how the page was found (feed/sitemap/section, aliases): the state index reads it
+        out["request_url"] = item.request_url
+        out["discovery"] = dict(item.discovery or {})
         out["provenance"] = {
             "warc_file": warc.get("warc_file"),
             "record_id": warc.get("record_id"),

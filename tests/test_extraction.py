@@ -471,6 +471,10 @@ def test_pipeline_extracts_in_pool_with_provenance_and_survives_crash_and_timeou
         try:
             good = await pipeline.process_item(make_item(article_html(head=JSONLD_HEAD).encode()))
             assert await pipeline.process_item({"not": "a page"}) == {"not": "a page"}
+            pdf = make_item(b"%PDF-1.4")
+            pdf.content_type = "application/pdf"
+            with pytest.raises(DropItem, match="not an HTML page"):
+                await pipeline.process_item(pdf)
 
             with pytest.raises(DropItem, match="no article text"):
                 await pipeline.process_item(
@@ -499,6 +503,8 @@ def test_pipeline_extracts_in_pool_with_provenance_and_survives_crash_and_timeou
     assert good["published"] == "2024-05-14T08:30:00+02:00"
     assert good["source"] == "daily"
     assert good["fetched_at"] == "2024-05-14T12:00:00+00:00"
+    assert good["discovery"]["via"] == "feed"
+    assert good["request_url"] == URL
     provenance = good["provenance"]
     assert provenance["warc_file"] == "NV-20240514-00000.warc.gz"
     assert (provenance["offset"], provenance["length"]) == (1234, 5678)
@@ -510,6 +516,7 @@ def test_pipeline_extracts_in_pool_with_provenance_and_survives_crash_and_timeou
     assert stats.get_value("newsvault/extract/no_text") == 1
     assert stats.get_value("newsvault/extract/errors") == 1
     assert stats.get_value("newsvault/extract/timeouts") == 1
+    assert stats.get_value("newsvault/extract/not_html") == 1
     assert pipeline._pool is None  # shut down at close
 
 
