@@ -887,7 +887,8 @@ def _main_text(tree: HtmlElement, url: str, options: ExtractionOptions) -> tuple
         url=url,
         favor_precision=options.favor == "precision",
         favor_recall=options.favor == "recall",
-        include_comments=options.comments,
+        # always: trafilatura then keeps comment-like blocks out of the body
+        include_comments=True,
         include_tables=options.include_tables,
         include_images=False,
         include_links=False,
@@ -927,14 +928,13 @@ def extract_article(
     dates = _dates(meta, tree, url, hints, options)
     authors = _authors(meta, tree, hints)
 
+    # Comment sections are located even when comments are not wanted: they are pruned
+    # from the tree either way, so reader comments never end up in the body.
     result = CommentResult()
-    if options.comments:
-        try:
-            result = extract_comments(tree, url, ld_objects=meta.ld)
-        except Exception:  # a bug in one markup family must not lose the article
-            logger.exception("comment extraction failed on %s", url)
-    else:
-        result.nodes = []
+    try:
+        result = extract_comments(tree, url, ld_objects=meta.ld)
+    except Exception:  # a bug in one markup family must not lose the article
+        logger.exception("comment extraction failed on %s", url)
 
     # Boilerplate containers are only read here; their lines are subtracted from the text
     # afterwards, so trafilatura's own choice of the main block is left undisturbed.
@@ -945,10 +945,11 @@ def extract_article(
 
     comments = [c.as_dict() for c in result.comments]
     status = result.status
-    if options.comments and not comments and flat.strip():
+    if not comments and flat.strip():
         comments = [c.as_dict() for c in flat_comments(flat, url)]
-        status = STATUS_OPEN
-        result.method = "trafilatura"
+        if comments:
+            status = STATUS_OPEN
+            result.method = "trafilatura"
 
     headlines = [
         info["title"],
@@ -982,14 +983,13 @@ def extract_article(
             "site_name": info["site_name"],
             "text": clean,
             "word_count": len(clean.split()),
-            "comments": comments,
-            "comments_status": status if options.comments else STATUS_NONE,
-            "comments_method": result.method,
+            "comments": comments if options.comments else [],
+            # null: comments were not asked for, so nothing is claimed about them
+            "comments_status": status if options.comments else None,
+            "comments_method": result.method if options.comments else None,
             "is_article": is_article,
         }
     )
-    if not options.comments:
-        article["comments_status"] = STATUS_NONE
     return article
 
 

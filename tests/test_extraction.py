@@ -343,6 +343,7 @@ def test_no_comments_option() -> None:
         article_html(body_extra=comments), URL, options=ExtractionOptions(comments=False)
     )
     assert article["comments"] == []
+    assert article["comments_status"] is None
     assert "comment by Zed" not in article["text"]
 
 
