@@ -191,7 +191,7 @@ def _build(
         datetime(y, m, d, hh or 0, mm or 0, ss or 0)
     except ValueError:
         return None
-    if not 1900 <= y <= 2100:
+    if not 1900 <= y <= 2100 or (y, m, d) == (1970, 1, 1):  # the Unix epoch is a null date
         return None
     day = f"{y:04d}-{m:02d}-{d:02d}"
     if hh is None:

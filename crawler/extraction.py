@@ -389,6 +389,8 @@ _PUBLISHED_META = (
     "datecreated",
     "originalpublicationdate",
     "cxenseparse:recs:publishtime",
+    "shareaholic:article_published_time",
+    "created",
 )
 _MODIFIED_META = (
     "article:modified_time",
@@ -408,6 +410,7 @@ _TIME_PUBLISHED_XPATH = etree.XPath(
     " or contains(@class, 'entry-date') or contains(@class, 'posted') or contains(@class, 'created')]"
     " | //*[@itemprop='datePublished'][@datetime or @content]"
 )
+_ITEMPROP_PUBLISHED_XPATH = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateCreated']")
 _TIME_MODIFIED_XPATH = etree.XPath(
     "//time[@datetime][@itemprop='dateModified' or contains(@class, 'updated') or contains(@class, 'modified')]"
     " | //*[@itemprop='dateModified'][@datetime or @content]"
@@ -438,10 +441,19 @@ def _dates(
         published = normalize_date(meta.first(*_PUBLISHED_META))
         source = "meta" if published else None
     if not published:
-        for node in [*_TIME_PUBLISHED_XPATH(tree), *_TIME_ANY_XPATH(tree)]:
+        for node in [
+            *_TIME_PUBLISHED_XPATH(tree),
+            *_TIME_ANY_XPATH(tree),
+            *_ITEMPROP_PUBLISHED_XPATH(tree),
+        ]:
             if not _not_in_comments(node):
                 continue
-            published = normalize_date(node.get("datetime") or node.get("content"))
+            published = normalize_date(
+                node.get("datetime")
+                or node.get("content")
+                or node.get("title")
+                or node.text_content()
+            )
             if published:
                 source = "time-element"
                 break

@@ -273,6 +273,7 @@ def test_comment_count_link_is_not_a_comment() -> None:
         ("05.03.2024", "2024-03-05"),
         ("yesterday", None),
         ("2024-02-30", None),
+        ("1970-01-01T01:00:00+01:00", None),
         ("", None),
     ],
 )
