@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -135,6 +136,7 @@ class NewsSpider(scrapy.Spider):
         self._itemised: set[bytes] = set()
         self._detector: Callable[[Any, str], bool] | None = None
         self._robots_origins: dict[str, list[str]] = {}
+        self._robots_via_middleware = False
         self.max_redirects = 20
 
     # -- helpers ---------------------------------------------------------------
@@ -193,7 +195,8 @@ class NewsSpider(scrapy.Spider):
         self.state = get_state(self.crawler)
         self.max_redirects = self.crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
         self._detector = _external_detector()
-        if self.cfg.obey_robots:
+        self._robots_via_middleware = self.cfg.obey_robots and self._robots_middleware_enabled()
+        if self._robots_via_middleware:
             # RobotsTxtMiddleware fetches each robots.txt anyway: read its Sitemap: lines
             # from that response instead of fetching the file a second time.
             # Keyed by host (www. folded): robots.txt may redirect from http to https.
@@ -203,6 +206,13 @@ class NewsSpider(scrapy.Spider):
                     if plan.name not in names:
                         names.append(plan.name)
             self.crawler.signals.connect(self._response_received, signal=signals.response_received)
+
+    def _robots_middleware_enabled(self) -> bool:
+        try:
+            middlewares = self.crawler.engine.downloader.middleware.middlewares
+        except (AttributeError, RuntimeError):
+            return True  # not crawling yet (tests): Scrapy's default middleware list
+        return any(isinstance(mw, RobotsTxtMiddleware) for mw in middlewares)
 
     async def start(self) -> AsyncIterator[Request]:
         try:
@@ -227,7 +237,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._start_requests(plan)
 
     def _start_requests(self, plan: SourcePlan) -> Iterator[Request]:
-        for origin in plan.origins() if not self.cfg.obey_robots else ():
+        for origin in plan.origins() if not self._robots_via_middleware else ():
             yield self._request(
                 f"{origin}/robots.txt",
                 plan.name,
