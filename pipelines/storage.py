@@ -800,6 +800,7 @@ class Uploader:
         self.started_at: datetime | None = None
         #: "new" until the spider opens, then "running" or "failed" (stores unusable).
         self.state = "new"
+        self._lock_file: Any = None
 
     # -- Scrapy glue -------------------------------------------------------------
 
@@ -874,7 +875,11 @@ class Uploader:
         self._close_hooks.append((order, len(self._close_hooks), hook))
 
     def check(self, create: bool = False) -> None:
-        """Probe the spool and every store once; raise StoreUnavailableError in one line."""
+        """Probe the spool and every store once; raise StoreUnavailableError in one line.
+
+        Also takes the spool's lock (until :meth:`stop`): two processes shipping one spool
+        could store an older copy of a file over a newer one.
+        """
         try:
             self.ready_dir.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + "probe-", dir=self.ready_dir)
@@ -885,12 +890,36 @@ class Uploader:
                 f"cannot write to the spool {self.spool} ({exc.strerror or exc}): "
                 "fix its permissions or set storage.spool (ARCHIVE_STORAGE_SPOOL) elsewhere"
             ) from None
+        self._lock_spool()
         probed: set[str] = set()
         for store in self.stores.values():
             where = store.describe()
             if where not in probed:
                 probed.add(where)
                 store.check(create=create)
+
+    def _lock_spool(self) -> None:
+        if self._lock_file is not None:
+            return
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no advisory locks
+            return
+        fh = open(self.spool / "upload.lock", "a+")  # noqa: SIM115 - held until stop()
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise StoreUnavailableError(
+                f"the spool {self.spool} is in use by another newsvault process (a crawl or "
+                "`newsvault upload`): wait for it to finish or give this run its own storage.spool"
+            ) from None
+        self._lock_file = fh
+
+    def _unlock_spool(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing releases the flock
+            self._lock_file = None
 
     def start(self) -> None:
         """Start the worker threads (idempotent)."""
@@ -1039,6 +1068,7 @@ class Uploader:
             self._heap.clear()
             self._queued.clear()
             self._threads = []
+        self._unlock_spool()
 
     # -- internals ---------------------------------------------------------------
 

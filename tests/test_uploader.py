@@ -180,6 +180,18 @@ def test_check_fails_in_one_line_on_an_unwritable_spool(tmp_path: Path) -> None:
     assert "storage.spool" in str(info.value)
 
 
+def test_one_spool_is_shipped_by_one_uploader_at_a_time(tmp_path: Path) -> None:
+    first = uploader_for(tmp_path, {"warc": FileStore(tmp_path / "archive")})
+    second = uploader_for(tmp_path, {"warc": FileStore(tmp_path / "archive")})
+    first.check()
+    with pytest.raises(StoreUnavailableError, match="in use by another newsvault process"):
+        second.check()
+    first.start()
+    first.finish()
+    second.check()  # released at stop
+    second.stop()
+
+
 def test_failed_uploads_are_retried_with_backoff(tmp_path: Path) -> None:
     flaky = FlakyStore(FileStore(tmp_path / "archive"), failures=7)
     stats = DictStats()
