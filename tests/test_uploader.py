@@ -366,6 +366,37 @@ def test_manifest_lists_files_and_verify_finds_problems(tmp_path: Path) -> None:
     assert any("file-002.warc.gz: sha256" in p for p in verify_manifest(doc, stores))
 
 
+def test_manifest_lists_pending_files_and_verify_points_at_upload(tmp_path: Path) -> None:
+    archive = FileStore(tmp_path / "archive")
+    down = FlakyStore(archive, failures=10**9)
+    up = uploader_for(tmp_path, {"warc": down}, close_timeout=0.3)  # type: ignore[dict-item]
+    files = make_files(tmp_path / "src", 2)
+    up.start()
+    submit_all(up, tmp_path / "src", files)
+    pending = up.finish()
+    doc = build_manifest(
+        run_id="r1",
+        config_hash="",
+        started=None,
+        finished=None,
+        stats={},
+        files=pending,
+        stores={"warc": archive.describe()},
+    )
+    assert doc["totals"]["pending"] == 2
+    assert [f["sha256"] for f in doc["files"]] == [
+        hashlib.sha256(files[k]).hexdigest() for k in sorted(files)
+    ]
+    problems = verify_manifest(doc, {"warc": archive})
+    assert len(problems) == 2
+    assert all("missing (still in the spool: run `newsvault upload`)" in p for p in problems)
+    up2 = uploader_for(tmp_path, {"warc": archive})
+    up2.enqueue_pending()
+    up2.start()
+    assert up2.finish() == []
+    assert verify_manifest(doc, {"warc": archive}) == []  # the earlier run's manifest now holds
+
+
 def test_manifest_has_no_credentials(tmp_path: Path, s3_env: SeaweedFS) -> None:
     store = store_from_uri(f"s3://{s3_env.bucket}/m", s3_env.settings())
     doc = build_manifest(
