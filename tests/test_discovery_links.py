@@ -111,9 +111,12 @@ ARTICLE_LD = b"""<html><head><script type="application/ld+json">
 {"@context": "https://schema.org", "@graph": [{"@type": "WebPage"},
  {"@type": ["NewsArticle"], "headline": "x"}]}</script></head><body></body></html>"""
 LISTING_LD = b"""<html><head><script type="application/ld+json">
-{"@type": "CollectionPage", "hasPart": [{"@type": "NewsArticle"}]}</script>
+{"@graph": [{"@type": "WebSite"}, {"@type": "CollectionPage",
+ "hasPart": [{"@type": "NewsArticle"}]}]}</script>
 <script type="application/ld+json">{not json</script></head></html>"""
 PUBLISHED = b'<html><head><meta property="article:published_time" content="2024"></head></html>'
+WEBSITE_LD = b"""<html><head><script type="application/ld+json">
+{"@graph": [{"@type": "WebSite"}, {"@type": "WebPage"}]}</script></head></html>"""
 
 
 @pytest.mark.parametrize(
@@ -122,8 +125,12 @@ PUBLISHED = b'<html><head><meta property="article:published_time" content="2024"
         (ARTICLE_OG, "https://n.example/x", True, "og:type"),
         (ARTICLE_LD, "https://n.example/x", True, "json-ld"),
         (LISTING_LD, "https://n.example/2024/03/07/x-y", False, "listing metadata"),
-        (SECTION, "https://n.example/2024/03/07/a-b", False, "listing metadata"),
+        (SECTION, "https://n.example/politics/", False, "listing metadata"),
+        # og:type=website is on every page of many CMSes: a clear article URL outweighs it.
+        (SECTION, "https://n.example/2024/03/07/a-b", True, "url"),
         (PUBLISHED, "https://n.example/x", True, "article:published_time"),
+        (WEBSITE_LD, "https://n.example/world/europe-68512345", True, "url"),
+        (WEBSITE_LD, "https://n.example/world/", False, "no article signal"),
         (b"<html><body><p>x</p></body></html>", "https://n.example/2024/03/07/a", True, "url"),
         (b"<html><body><p>x</p></body></html>", "https://n.example/about", False, None),
     ],

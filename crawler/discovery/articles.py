@@ -40,6 +40,9 @@ ARTICLE_TYPES = frozenset(
 )
 #: og:type values that mean a listing, profile or home page rather than an article.
 NON_ARTICLE_OG = frozenset({"website", "profile", "blog", "book", "music.song", "video.other"})
+#: schema.org page types of listings. (``WebSite`` is not one: Yoast and others put it in
+#: the ``@graph`` of every page, articles included.)
+LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
 
 #: Path segments that mark article URLs on common CMSes.
 _ARTICLE_PATH = re.compile(
@@ -114,8 +117,9 @@ def _walk_jsonld(data: Any, depth: int) -> Iterator[dict[str, Any]]:
 def classify_page(doc: etree._Element | None, url: str) -> Verdict:
     """Decide from a parsed page whether it is one article.
 
-    Structured data wins (``og:type``, JSON-LD types, ``article:published_time``);
-    without any, the URL decides.
+    Structured data wins (``og:type=article``, JSON-LD article or listing types,
+    ``article:published_time``); otherwise the URL decides, even against
+    ``og:type=website``, which many CMSes put on every page.
     """
     if doc is None:
         return Verdict(False, "not html")
@@ -125,10 +129,14 @@ def classify_page(doc: etree._Element | None, url: str) -> Verdict:
     types = jsonld_types(doc)
     if types & ARTICLE_TYPES:
         return Verdict(True, "json-ld")
-    if og_type in NON_ARTICLE_OG or types & {"collectionpage", "itemlist", "website"}:
+    if types & LISTING_TYPES or og_type in NON_ARTICLE_OG - {"website"}:
         return Verdict(False, "listing metadata")
     if meta_content(doc, "article:published_time", "datepublished") is not None:
         return Verdict(True, "article:published_time")
+    # Many CMSes say og:type=website on every page, articles included: only a URL that
+    # clearly names one article (date, id, long slug) outweighs it.
     if url_looks_like_article(url):
         return Verdict(True, "url")
+    if og_type == "website":
+        return Verdict(False, "listing metadata")
     return Verdict(False, "no article signal")

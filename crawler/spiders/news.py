@@ -502,13 +502,10 @@ class NewsSpider(scrapy.Spider):
         return True
 
     def _is_article(self, doc: Any, url: str, asserted: bool) -> bool:
-        verdict = classify_page(doc, url)
-        if verdict.is_article:
-            return True
-        if verdict.reason == "listing metadata" or doc is None:
+        if doc is None:
             return False
-        if asserted:
-            return True  # a feed or news sitemap listed it, and nothing contradicts it
+        if asserted or classify_page(doc, url).is_article:
+            return True  # a feed or news sitemap entry is an article by definition
         return bool(self._detector is not None and self._detector(doc, url))
 
     def _article_item(
