@@ -91,7 +91,9 @@ def test_rules_predicates():
     [
         ("https://n.example/2024/03/07/budget-vote", True),
         ("https://n.example/politics/2024-03-07-budget.html", True),
-        ("https://n.example/news/budget-vote", True),
+        ("https://n.example/news/budget-vote-passes", True),
+        ("https://n.example/news/world-europe", False),  # a BBC-style section
+        ("https://n.example/article/budget", True),
         ("https://n.example/world/europe-68512345", True),
         ("https://n.example/the-budget-vote-was-close", True),
         ("https://n.example/", False),

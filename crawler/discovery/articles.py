@@ -46,7 +46,9 @@ LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "p
 
 #: Path segments that mark article URLs on common CMSes.
 _ARTICLE_PATH = re.compile(
-    r"/(?:article|articles|story|stories|news|post|posts|blog|a|p|id)/[^/]+"
+    r"/(?:article|articles|story|stories|post|posts|a|p|id)/[^/]+"
+    # /news/ and /blog/ also name sections: only with an id or a slug of 3+ words.
+    r"|/(?:news|blog)/(?:[^/]*\d{5,}|[a-z0-9]+(?:-[a-z0-9]+){2,})"
     r"|[-_/]\d{5,}(?:\.html?)?$"  # numeric article id at the end
     r"|/[a-z0-9]+(?:-[a-z0-9]+){3,}(?:\.html?|/)?$",  # long slug of 4+ words
     re.IGNORECASE,
