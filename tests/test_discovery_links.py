@@ -23,6 +23,10 @@ SECTION = b"""<!doctype html><html><head>
 <link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/3">
 <link rel="alternate" hreflang="de" href="/de/politik/">
 <link rel="alternate" type="application/rss+xml" href="/feed.xml">
+<link rel="alternate" type="application/rss+xml" title="N &raquo; Comments Feed"
+  href="/comments/feed/">
+<link rel="alternate" type="application/rss+xml" title="N &raquo; Budget Kommentare"
+  href="/2024/03/07/budget/feed/">
 <link rel="canonical" href="https://www.n.example/politics/?utm_source=x">
 <meta property="og:type" content="website">
 </head><body>
@@ -46,6 +50,11 @@ def test_all_advertised_feeds_in_order():
         ("https://www.n.example/feed.json", "application/feed+json"),
     ]
     assert feeds[1].title == "Politics"
+    with_comments = advertised_feeds(parse_html(SECTION), URL, comments=True)
+    assert [f.url for f in with_comments if f.is_comments] == [
+        "https://www.n.example/comments/feed/",
+        "https://www.n.example/2024/03/07/budget/feed/",
+    ]
 
 
 def test_base_href_applies():

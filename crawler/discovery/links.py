@@ -121,11 +121,22 @@ IGNORED_EXTENSIONS = frozenset(
 )
 
 
+_COMMENTS_FEED = re.compile(
+    r"comment|kommentar|commentaire|comentario|commento|reacties|reactions", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True)
 class FeedLink:
     url: str
     type: str
     title: str | None = None
+
+    @property
+    def is_comments(self) -> bool:
+        """A comments feed (WordPress puts one on every article): its entries are comments."""
+        path = urlsplit(self.url).path.lower()
+        return bool(_COMMENTS_FEED.search(self.title or "")) or "/comments/" in path
 
 
 def parse_html(body: bytes | str, encoding: str | None = None) -> etree._Element | None:
@@ -155,10 +166,13 @@ def _rel_tokens(elem: etree._Element) -> set[str]:
     return set((elem.get("rel") or "").lower().split())
 
 
-def advertised_feeds(doc: etree._Element | None, url: str) -> list[FeedLink]:
+def advertised_feeds(
+    doc: etree._Element | None, url: str, *, comments: bool = False
+) -> list[FeedLink]:
     """Every feed the page advertises with ``<link rel="alternate" type="...">``, in order.
 
-    Not only the first: news sites often advertise one feed per section.
+    Not only the first: news sites often advertise one feed per section. Comments feeds
+    are left out unless ``comments`` (they list comments, one per article on WordPress).
     """
     if doc is None:
         return []
@@ -176,7 +190,9 @@ def advertised_feeds(doc: etree._Element | None, url: str) -> list[FeedLink]:
         if absolute in seen or urlsplit(absolute).scheme not in ("http", "https"):
             continue
         seen.add(absolute)
-        feeds.append(FeedLink(url=absolute, type=kind, title=(link.get("title") or None)))
+        feed = FeedLink(url=absolute, type=kind, title=(link.get("title") or None))
+        if comments or not feed.is_comments:
+            feeds.append(feed)
     return feeds
 
 
