@@ -201,17 +201,22 @@ class StateIndex:
 
     def known_published(self, canonical_url: str) -> str | None:
         """The publication date recorded for a known article (or its alias), if any."""
+        known = self.known_article(canonical_url)
+        return known[0] if known else None
+
+    def known_article(self, canonical_url: str) -> tuple[str | None, str | None] | None:
+        """``(published, fetched_at)`` of a known article (or its alias); None if unknown."""
         with self._lock:
             conn = self._db()
             if conn is None:
                 return None
             row = conn.execute(
-                "SELECT published FROM articles WHERE canonical_url = ? UNION ALL "
-                "SELECT a.published FROM aliases JOIN articles a USING (canonical_url) "
-                "WHERE aliases.url = ? LIMIT 1",
+                "SELECT published, fetched_at FROM articles WHERE canonical_url = ? UNION ALL "
+                "SELECT a.published, a.fetched_at FROM aliases JOIN articles a "
+                "USING (canonical_url) WHERE aliases.url = ? LIMIT 1",
                 (canonical_url, canonical_url),
             ).fetchone()
-            return row[0] if row else None
+            return (row[0], row[1]) if row else None
 
     def mark_archived(
         self,

@@ -271,9 +271,28 @@ def test_known_articles_are_skipped_unless_due_for_revisit(tmp_path):
     r.state.mark_archived(f"{SITE}/ancient", f"{SITE}/ancient", "sha1:Y", "2001-01-01", "t")
     body = rss((f"{SITE}/known", "k", RECENT), (f"{SITE}/ancient", "a", OLD))
     [again] = list(r.parse_feed(response(f"{SITE}/feed", body)))
-    assert again.url == f"{SITE}/known" and again.meta["nv_discovery"]["revisit"] is True
+    assert again.url == f"{SITE}/known" and again.meta["nv_discovery"]["revisit"] == "recent"
     assert stat(r, "revisited") == 1 and stat(r, "skipped_known") == 1
     r.state.close()
+
+
+def test_known_article_updated_since_last_fetch_is_revisited(tmp_path):
+    s = make_spider(tmp_path, ARCHIVE_INCREMENTAL_REVISIT_DAYS=7)
+    old_pub = (NOW - timedelta(days=30)).isoformat()
+    fetched = (NOW - timedelta(days=3)).isoformat()
+    s.state.mark_archived(f"{SITE}/a", f"{SITE}/a", None, old_pub, fetched)
+    s.state.mark_archived(f"{SITE}/b", f"{SITE}/b", None, old_pub, fetched)
+    later = (NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    earlier = (NOW - timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{SITE}/a</loc><lastmod>{later}</lastmod></url>"
+        f"<url><loc>{SITE}/b</loc><lastmod>{earlier}</lastmod></url></urlset>"
+    ).encode()
+    [again] = list(s.parse_sitemap(response(f"{SITE}/sitemap.xml", body)))
+    assert again.url == f"{SITE}/a" and again.meta["nv_discovery"]["revisit"] == "updated"
+    assert stat(s, "revisited") == 1 and stat(s, "skipped_known") == 1
+    s.state.close()
 
 
 def test_redirects_are_followed_and_remembered_as_aliases(spider):

@@ -22,6 +22,8 @@ def test_mark_and_lookup(tmp_path):
     state.mark_archived("https://n.example/a", "u", "sha1:BBB", "2024-03-07T00:00:00Z", "t2")
     state.mark_archived("https://n.example/a", "u", "sha1:CCC", None, "t3")
     assert state.known_published("https://n.example/a") == "2024-03-07T00:00:00Z"
+    assert state.known_article("https://n.example/a") == ("2024-03-07T00:00:00Z", "t3")
+    assert state.known_article("https://n.example/b") is None
     assert state.count() == 1
     state.close()
     assert not state.is_known("https://n.example/a")  # closed: answers "unknown"

@@ -488,15 +488,33 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _skip_known(self, plan: SourcePlan, url: str, discovery: dict[str, Any]) -> bool:
-        """True if an earlier run archived ``url`` and it is not due for a re-visit."""
+        """True if an earlier run archived ``url`` and it is not due for a re-visit.
+
+        With ``revisit_days`` > 0, a known article is fetched again if it was published
+        within that many days, or if its feed or sitemap says it changed after our last
+        fetch (and within that many days).
+        """
         state = self.state
-        if not self.cfg.incremental or state is None or not state.is_known(url):
+        if not self.cfg.incremental or state is None:
             return False
-        if self.cfg.revisit_days > 0:
-            published = parse_date(state.known_published(url) or discovery.get("published"))
-            if published is not None and not older_than(published, self.cfg.revisit_days):
+        known = state.known_article(url)
+        if known is None:
+            return False
+        days = self.cfg.revisit_days
+        if days > 0:
+            published = parse_date(known[0] or discovery.get("published"))
+            modified = parse_date(discovery.get("modified") or discovery.get("lastmod"))
+            fetched = parse_date(known[1])
+            recent = published is not None and not older_than(published, days)
+            updated = (
+                modified is not None
+                and fetched is not None
+                and modified > fetched
+                and not older_than(modified, days)
+            )
+            if recent or updated:
                 self._inc(plan.name, "revisited")
-                discovery["revisit"] = True
+                discovery["revisit"] = "recent" if recent else "updated"
                 return False
         self._inc(plan.name, "skipped_known")
         return True
