@@ -151,3 +151,12 @@ def test_classify_page(body, url, is_article, reason):
     assert verdict.is_article is is_article
     if reason:
         assert verdict.reason == reason
+
+
+def test_malformed_hrefs_are_skipped():
+    doc = parse_html(
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="http://[x/feed">'
+        b'</head><body><a href="http://[::1/x">bad</a><a href="/ok-story">ok</a></body></html>'
+    )
+    assert advertised_feeds(doc, URL) == []
+    assert extract_links(doc, URL) == ["https://www.n.example/ok-story"]

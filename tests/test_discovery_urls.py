@@ -61,3 +61,8 @@ def test_in_domains():
 def test_same_site():
     assert same_site("https://www.n.example/a", "https://n.example/b")
     assert not same_site("https://n.example/a", "https://o.example/b")
+
+
+def test_malformed_urls_do_not_raise():
+    assert canonicalize_url("http://[::1/x") == ""
+    assert canonicalize_url("//[bad/x", "https://n.example/") == ""

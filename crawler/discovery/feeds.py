@@ -6,11 +6,11 @@ import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from crawler.discovery.dates import normalize_date
+from crawler.discovery.urls import join_url
 from crawler.discovery.xmlsafe import (
     MAX_DOCUMENT_BYTES,
     check_size,
@@ -118,7 +118,7 @@ def _child_text(elem: etree._Element, *names: str, ns: str | None = None) -> str
 
 def _abs(href: str, base: str) -> str:
     href = href.strip()
-    return urljoin(base, href) if href else ""
+    return join_url(base, href) if href else ""
 
 
 def _entries_capped(items: list[etree._Element]) -> tuple[list[etree._Element], bool]:
@@ -193,7 +193,7 @@ def _parse_rdf(root: etree._Element, url: str) -> Feed:
 
 def _atom_base(elem: etree._Element, inherited: str) -> str:
     base = elem.get(XML_BASE)
-    return urljoin(inherited, base.strip()) if base else inherited
+    return join_url(inherited, base.strip()) if base else inherited
 
 
 def _atom_link(entry: etree._Element, base: str) -> str:
@@ -281,7 +281,7 @@ def _parse_json_feed(body: bytes, url: str) -> Feed:
     version = _str(doc.get("version"))
     if version and "jsonfeed.org" not in version:
         raise FeedError(f"unknown JSON Feed version {version!r}")
-    base = urljoin(url, _str(doc.get("home_page_url")) or url)
+    base = join_url(url, _str(doc.get("home_page_url")) or url)
     language = _str(doc.get("language")) or None
     feed_author = _json_author(doc)
     items, truncated = doc["items"], False

@@ -6,12 +6,18 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
-from crawler.discovery.urls import canonicalize_url, host_of, in_domains, registered_domain_hint
+from crawler.discovery.urls import (
+    canonicalize_url,
+    host_of,
+    in_domains,
+    join_url,
+    registered_domain_hint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +164,7 @@ def document_base(doc: etree._Element | None, url: str) -> str:
     if doc is not None:
         for href in doc.xpath("//head/base/@href"):
             if str(href).strip():
-                return urljoin(url, str(href).strip())
+                return join_url(url, str(href).strip())
     return url
 
 
@@ -186,7 +192,7 @@ def advertised_feeds(
         href = (link.get("href") or "").strip()
         if kind not in FEED_TYPES or not href:
             continue
-        absolute = urljoin(base, href)
+        absolute = join_url(base, href)
         if absolute in seen or urlsplit(absolute).scheme not in ("http", "https"):
             continue
         seen.add(absolute)

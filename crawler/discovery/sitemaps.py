@@ -10,9 +10,9 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from crawler.discovery.dates import normalize_date
+from crawler.discovery.urls import join_url
 from crawler.discovery.xmlsafe import (
     MAX_DOCUMENT_BYTES,
     check_size,
@@ -80,7 +80,7 @@ def robots_sitemaps(robots_txt: str | bytes, base_url: str) -> list[str]:
         robots_txt = robots_txt.decode("utf-8", "replace")
     urls: list[str] = []
     for m in _ROBOTS_SITEMAP.finditer(robots_txt):
-        url = urljoin(base_url, m.group(1))
+        url = join_url(base_url, m.group(1))
         if url not in urls:
             urls.append(url)
     return urls
@@ -166,7 +166,7 @@ def _entry(elem: Any, base_url: str) -> SitemapEntry | None:
     if not loc:
         return None
     return SitemapEntry(
-        loc=urljoin(base_url, loc),
+        loc=join_url(base_url, loc),
         lastmod=normalize_date(lastmod),
         published=normalize_date(published),
         title=title or None,
@@ -188,7 +188,7 @@ def _parse_text(data: bytes, base_url: str) -> Sitemap:
         if len(entries) >= MAX_SITEMAP_URLS:
             truncated = True
             break
-        entries.append(SitemapEntry(loc=urljoin(base_url, line)))
+        entries.append(SitemapEntry(loc=join_url(base_url, line)))
     if not entries:
         raise SitemapError("empty text sitemap")
     return Sitemap(kind="urlset", entries=tuple(entries), truncated=truncated)

@@ -99,6 +99,14 @@ def _remove_dot_segments(path: str) -> str:
     return result if result.startswith("/") else "/" + result
 
 
+def join_url(base: str, href: str) -> str:
+    """``urljoin`` that answers ``""`` instead of raising on malformed input (``http://[x``)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return ""
+
+
 def canonicalize_url(url: str, base: str | None = None) -> str:
     """The canonical form of ``url`` (optionally relative to ``base``).
 
@@ -109,7 +117,7 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     """
     url = _WS.sub("", url.strip())
     if base:
-        url = urljoin(base, url)
+        url = join_url(base, url)
     try:
         parts = urlsplit(url)
         port = parts.port
