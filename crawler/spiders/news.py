@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -219,7 +219,7 @@ class NewsSpider(scrapy.Spider):
             self.setup()
         except ValueError as exc:
             logger.error("%s", exc)
-            return
+            raise CloseSpider("bad_source") from None
         state = self.state
         if state is not None:
             # Opening may download the previous state: not on the reactor thread. (Even
@@ -227,8 +227,9 @@ class NewsSpider(scrapy.Spider):
             try:
                 await maybe_deferred_to_future(deferToThread(state.open))
             except Exception as exc:
+                # Crawling on without it would re-fetch everything archived before.
                 logger.error("Cannot open the crawl state, stopping: %s", exc)
-                return
+                raise CloseSpider("state_unavailable") from None
         for request in self.start_requests_for_all():
             yield request
 
