@@ -27,6 +27,7 @@ class CrawlResult:
     items: list[dict[str, Any]]
     stats: dict[str, int]
     log: str
+    finish_reason: str = ""
 
     def stat(self, name: str) -> int:
         return self.stats.get(f"newsvault/source/{SOURCE}/{name}", 0)
@@ -41,6 +42,7 @@ def run_crawl(
     source_extra: str = "",
     crawl_extra: str = "",
     settings: dict[str, Any] | None = None,
+    args: tuple[str, ...] = (),
 ) -> CrawlResult:
     """Run `scrapy crawl news` from the repo root on a config of our own; read items and stats."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -68,18 +70,19 @@ sources:
     items_path = workdir / f"{name}.jsonl"
     # -s as well: these must hold whatever priority the config's values get.
     overrides = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, **(settings or {})}
-    args = [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(items_path)]
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(items_path), *args]
     for key, value in overrides.items():
-        args += ["-s", f"{key}={value}"]
+        command += ["-s", f"{key}={value}"]
     env = {**os.environ, "NEWSVAULT_CONFIG": str(config)}
     proc = subprocess.run(
-        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False
     )
     (workdir / f"{name}.log").write_text(proc.stderr)
     assert proc.returncode == 0, proc.stderr[-3000:]
     items = [json.loads(line) for line in items_path.read_text().splitlines() if line.strip()]
     stats = {k: int(v) for k, v in _STAT.findall(proc.stderr)}
-    return CrawlResult(items, stats, proc.stderr)
+    reason = re.search(r"'finish_reason': '([^']*)'", proc.stderr)
+    return CrawlResult(items, stats, proc.stderr, reason.group(1) if reason else "")
 
 
 def path_of(url: str, base: str) -> str:
@@ -207,3 +210,18 @@ def test_private_networks_refused_unless_allowed(site, tmp_path):
     assert fetched(site) == []
     assert result.items == []
     assert result.stats.get("newsvault/private_network/refused", 0) >= 1
+
+
+def test_unknown_source_name_stops_the_crawl(site, tmp_path):
+    site.clear_requests()
+    result = run_crawl(tmp_path, site.url, name="bad", args=("-a", "source=nonesuch"))
+    assert result.finish_reason == "bad_source"
+    assert "no source named 'nonesuch'" in result.log
+    assert fetched(site) == []
+
+
+def test_ad_hoc_url_crawls_one_site(site, tmp_path):
+    result = run_crawl(tmp_path, site.url, name="adhoc", args=("-a", f"url={site.url}/science/"))
+    assert result.finish_reason == "finished"
+    assert {item["source"] for item in result.items} == {"127.0.0.1"}
+    assert result.stats["newsvault/source/127.0.0.1/articles"] == len(result.items) > 0
