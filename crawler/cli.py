@@ -152,11 +152,12 @@ _REGISTRARS: list[Callable[[Any], None]] = [_register_extract, _register_storage
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    # Scrapy installs its own handler for crawls (at LOG_LEVEL); this one only shows problems.
-    handler_ = logging.StreamHandler()
-    handler_.setLevel(logging.WARNING)
-    handler_.setFormatter(logging.Formatter("newsvault: %(message)s"))
-    logging.getLogger().addHandler(handler_)
+    if args.command != "crawl":
+        # Crawls log through Scrapy's handler at LOG_LEVEL; other commands show only problems.
+        console = logging.StreamHandler()
+        console.setLevel(logging.WARNING)
+        console.setFormatter(logging.Formatter("newsvault: %(message)s"))
+        logging.getLogger().addHandler(console)
     handler: Handler = args.func
     try:
         return handler(args)
