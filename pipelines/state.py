@@ -56,6 +56,11 @@ CREATE TABLE IF NOT EXISTS aliases (
     url TEXT PRIMARY KEY,
     canonical_url TEXT NOT NULL
 ) WITHOUT ROWID;
+-- Child sitemaps read completely, with the lastmod their index gave then.
+CREATE TABLE IF NOT EXISTS sitemaps (
+    url TEXT PRIMARY KEY,
+    lastmod TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -253,6 +258,26 @@ class StateIndex:
             conn.execute(
                 "INSERT OR REPLACE INTO aliases (url, canonical_url) VALUES (?, ?)",
                 (url, canonical_url),
+            )
+            self._wrote()
+
+    def sitemap_lastmod(self, url: str) -> str | None:
+        """The index's lastmod for a child sitemap when an earlier run read all of it."""
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                return None
+            row = conn.execute("SELECT lastmod FROM sitemaps WHERE url = ?", (url,)).fetchone()
+            return row[0] if row else None
+
+    def record_sitemap(self, url: str, lastmod: str) -> None:
+        """Remember that the sitemap at ``url`` (as of ``lastmod``) was read completely."""
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                return
+            conn.execute(
+                "INSERT OR REPLACE INTO sitemaps (url, lastmod) VALUES (?, ?)", (url, lastmod)
             )
             self._wrote()
 

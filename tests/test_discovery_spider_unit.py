@@ -378,3 +378,50 @@ def test_sitemaps_from_robots_middleware_fetch(spider, monkeypatch):
         TextResponse(page.url, body=body, request=page, encoding="utf-8"), page, spider
     )
     assert len(scheduled) == 1
+
+
+INDEX_WITH_LASTMOD = """<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://news.example/2019.xml</loc><lastmod>{a}</lastmod></sitemap>
+<sitemap><loc>https://news.example/2020.xml</loc><lastmod>{b}</lastmod></sitemap>
+</sitemapindex>"""
+CHILD = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://news.example/2019/05/01/old-story</loc></url></urlset>"""
+
+
+def _read_children(s, a, b, *, fail=None, reason="finished"):
+    index = INDEX_WITH_LASTMOD.format(a=a, b=b).encode()
+    children = list(s.parse_sitemap(response(f"{SITE}/index.xml", index)))
+    for child in children:
+        resp = response(child.url, CHILD, meta=child.meta)
+        for article in s.parse_sitemap(resp):
+            if child.url == fail:
+                failure = Failure(ConnectionRefusedError("down"))
+                failure.request = article
+                s.on_error(failure)
+    s.closed(reason)
+    s.state.close()
+    return [c.url for c in children]
+
+
+def test_unchanged_child_sitemaps_are_not_read_again(tmp_path):
+    first = make_spider(tmp_path)
+    assert _read_children(first, "2019-12-31", "2020-12-31", fail=f"{SITE}/2020.xml") == [
+        f"{SITE}/2019.xml",
+        f"{SITE}/2020.xml",
+    ]
+    second = make_spider(tmp_path)  # same spool: the state of the first run
+    index = INDEX_WITH_LASTMOD.format(a="2019-12-31", b="2021-01-01").encode()
+    urls = [r.url for r in second.parse_sitemap(response(f"{SITE}/index.xml", index))]
+    # 2019.xml: unchanged and read completely before. 2020.xml had a failed fetch.
+    assert urls == [f"{SITE}/2020.xml"]
+    assert stat(second, "sitemaps_unchanged") == 1
+    second.state.close()
+
+
+def test_child_sitemaps_are_remembered_only_after_a_finished_crawl(tmp_path):
+    first = make_spider(tmp_path)
+    _read_children(first, "2019-12-31", "2020-12-31", reason="closespider_pagecount")
+    second = make_spider(tmp_path)
+    index = INDEX_WITH_LASTMOD.format(a="2019-12-31", b="2020-12-31").encode()
+    assert len(list(second.parse_sitemap(response(f"{SITE}/index.xml", index)))) == 2
+    second.state.close()

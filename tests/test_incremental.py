@@ -44,11 +44,15 @@ def test_second_run_fetches_only_new_articles(site, tmp_path):
     ]
     assert second.stat("skipped_known") >= len(expected["articles"])
     assert second.stats["newsvault/state/articles_known"] == len(expected["articles"]) + 1
-    # Feeds, sitemaps and sections were all read again to find it.
+    # Feeds and sections were all read again to find it; of the sitemaps, those whose
+    # lastmod in the index moved (the new article is in them), not the unchanged one.
     pages = expected["pages"]
     assert set(pages["feeds"].values()) <= set(paths)
-    assert set(pages["sitemaps"].values()) <= set(paths)
     assert pages["home"] in paths
+    sitemaps = pages["sitemaps"]
+    assert sitemaps["news"] in paths and sitemaps["sitemap-1"] in paths
+    assert sitemaps["sitemap-2"] not in paths
+    assert second.stat("sitemaps_unchanged") == 1
 
     # Re-visits: with a window covering every article, known ones are fetched again.
     site.clear_requests()
@@ -61,6 +65,7 @@ def test_second_run_fetches_only_new_articles(site, tmp_path):
     )
     assert third.stat("revisited") >= len(expected["articles"])
     assert third.stat("skipped_known") == 0
+    assert third.stat("sitemaps_unchanged") == 0  # all changed within the window
     assert len(third.items) == len(expected["articles"]) + 1
 
 

@@ -137,6 +137,9 @@ class NewsSpider(scrapy.Spider):
         self._detector: Callable[[Any, str], bool] | None = None
         self._robots_origins: dict[str, list[str]] = {}
         self._robots_via_middleware = False
+        # Child sitemaps read this run: response URL -> (URL as listed, lastmod).
+        self._sitemaps_read: dict[str, tuple[str, str]] = {}
+        self._sitemaps_incomplete: set[str] = set()
         self.max_redirects = 20
 
     # -- helpers ---------------------------------------------------------------
@@ -322,6 +325,9 @@ class NewsSpider(scrapy.Spider):
                 url = canonicalize_url(entry.loc)
                 if not url:
                     continue
+                if entry.lastmod and self._sitemap_unchanged(url, entry.lastmod):
+                    self._inc(source, "sitemaps_unchanged")
+                    continue
                 yield self._request(
                     url,
                     source,
@@ -330,8 +336,13 @@ class NewsSpider(scrapy.Spider):
                     {"via": "sitemap", "from": response.url, **entry.discovery()},
                     reset_depth=True,
                     nv_sitemap_depth=depth + 1,
+                    nv_sitemap_lastmod=entry.lastmod,
                 )
             return
+        lastmod = response.meta.get("nv_sitemap_lastmod")
+        if lastmod:
+            listed_as = (response.meta.get("redirect_urls") or [request_url_of(response)])[0]
+            self._sitemaps_read[response.url] = (listed_as, lastmod)
         for entry in sitemap.entries:
             discovery = {"via": "sitemap", "from": response.url, **entry.discovery()}
             # A news sitemap entry is an article by definition; others are detected on arrival.
@@ -488,6 +499,32 @@ class NewsSpider(scrapy.Spider):
             handle_httpstatus_list=list(REDIRECT_STATUSES),
         )
 
+    def _sitemap_unchanged(self, url: str, lastmod: str) -> bool:
+        """Did an earlier run read this child sitemap completely, as of this lastmod?
+
+        News sites keep years of archive sitemaps in their index; a nightly run need not
+        re-read the ones that have not changed since (nor, with re-visits on, ones that
+        last changed before the re-visit window).
+        """
+        if not self.cfg.incremental or self.state is None:
+            return False
+        seen, now = parse_date(self.state.sitemap_lastmod(url)), parse_date(lastmod)
+        if seen is None or now is None or now > seen:
+            return False
+        # With re-visits on, a sitemap that changed within the window may list articles
+        # due for one: read it again.
+        days = self.cfg.revisit_days
+        return not (days > 0 and not older_than(now, days))
+
+    def closed(self, reason: str) -> None:
+        # Only a crawl that ran to its end has fetched (or skipped for good reasons) every
+        # entry of the sitemaps it read; a sitemap with failed fetches is read again.
+        if reason != "finished" or self.state is None or not self.state.is_open:
+            return
+        for response_url, (url, lastmod) in self._sitemaps_read.items():
+            if response_url not in self._sitemaps_incomplete:
+                self.state.record_sitemap(url, lastmod)
+
     def _skip_known(self, plan: SourcePlan, url: str, discovery: dict[str, Any]) -> bool:
         """True if an earlier run archived ``url`` and it is not due for a re-visit.
 
@@ -590,14 +627,19 @@ class NewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         meta = request.meta if request is not None else {}
         source = meta.get("nv_source", "unknown")
+        came_from = (meta.get("nv_discovery") or {}).get("from")
         if failure.check(HttpError):  # a subclass of IgnoreRequest: test it first
             response = failure.value.response
             self._inc(source, "fetched")
             logger.debug("HTTP %s for %s", response.status, response.url)
+            if came_from and (response.status >= 500 or response.status == 429):
+                self._sitemaps_incomplete.add(came_from)  # worth another try next run
             return
         if failure.check(IgnoreRequest):
             if "robots.txt" in str(failure.value):
                 self._inc(source, "robots_denied")
                 logger.debug("robots.txt forbids %s", request.url if request else "?")
             return
+        if came_from:
+            self._sitemaps_incomplete.add(came_from)
         logger.info("Failed %s: %s", request.url if request else "?", failure.getErrorMessage())
