@@ -113,8 +113,8 @@ class StateIndex:
                 self.source = "remote"
             else:
                 self.source = "new"
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             try:
-                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA cache_size=-16000")  # 16 MB page cache: bounded memory
@@ -123,6 +123,7 @@ class StateIndex:
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 conn.execute("BEGIN")
             except sqlite3.DatabaseError as exc:
+                conn.close()
                 raise StateError(
                     f"state index {self.path} is not a usable sqlite database ({exc}); "
                     "move it away to start with empty state"
