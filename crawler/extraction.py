@@ -120,10 +120,10 @@ def decode_body(body: bytes | str, encoding: str | None = None) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    for name in (http_codec, meta_codec):
-        if name and name != "utf-8":
+    for label in (http_codec, meta_codec):
+        if label and label != "utf-8":
             try:
-                return body.decode(name)
+                return body.decode(label)
             except (UnicodeDecodeError, LookupError):
                 continue
     # mostly-UTF-8 pages with a few broken bytes stay UTF-8
@@ -306,11 +306,15 @@ def _image(value: Any) -> str | None:
 _TITLE_SEP_RE = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
 
 
+_QUOTES = {
+    ord(k): v
+    for k, v in {"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'}.items()
+}
+
+
 def _normalize_line(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.translate(
-        str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
-    )
+    text = text.translate(_QUOTES)
     text = re.sub(r"[\s\u00a0]+", " ", text).strip()
     return text.strip(" .!?:;,\"'*-–—")
 
