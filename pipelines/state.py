@@ -472,7 +472,13 @@ class StatePipeline:
             fetched_at=item.get("fetched_at") or provenance.get("fetched_at"),
         )
         discovery = item.get("discovery") or {}
-        for other in (url, discovery.get("canonical"), discovery.get("request_url")):
+        others = (
+            url,
+            item.get("request_url"),
+            discovery.get("canonical"),
+            discovery.get("request_url"),
+        )
+        for other in others:
             if isinstance(other, str) and other:
                 self.state.mark_alias(canonicalize_url(other), canonical)
         if self.stats is not None:

@@ -98,11 +98,13 @@ def test_pipeline_marks_items_in_canonical_form(tmp_path):
         "published": "2024-03-07T10:00:00Z",
         "fetched_at": "2024-03-08T00:00:00Z",
         "provenance": {"payload_digest": "sha1:P"},
+        "request_url": "https://n.example/r/2",
         "discovery": {"request_url": "https://n.example/r/1"},
     }
     assert pipeline.process_item(item) is item
     assert state.is_known("https://n.example/story?id=1")
     assert state.is_known("https://n.example/r/1")
+    assert state.is_known("https://n.example/r/2")
     assert state.known_published("https://n.example/story?id=1") == "2024-03-07T10:00:00Z"
     assert pipeline.process_item({"no": "canonical"}) == {"no": "canonical"}
     state.close()
