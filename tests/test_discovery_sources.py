@@ -78,3 +78,13 @@ def test_older_than():
     # A bare date counts until the end of its day.
     assert not older_than(date(2024, 3, 3), 7, now=now)
     assert older_than(date(2024, 3, 2), 7, now=now)
+
+
+def test_published_too_old():
+    from crawler.discovery.dates import published_too_old
+
+    now = datetime(2024, 3, 10, tzinfo=timezone.utc)
+    assert published_too_old("2024-01-01T00:00:00Z", 30, now=now)
+    assert not published_too_old("2024-03-01T00:00:00Z", 30, now=now)
+    assert not published_too_old(None, 30, now=now)
+    assert not published_too_old("2001-01-01", None, now=now)

@@ -115,3 +115,16 @@ def best_known_date(discovery: Mapping[str, Any], url: str) -> datetime | date |
         if found is not None:
             return found
     return None
+
+
+def published_too_old(
+    published: str | None, max_age_days: int | None, *, now: datetime | None = None
+) -> bool:
+    """The after-extraction age filter: True if ``published`` lies beyond ``max_age_days``.
+
+    Unknown dates and sources without a limit never count as too old.
+    """
+    if max_age_days is None:
+        return False
+    when = parse_date(published)
+    return when is not None and older_than(when, max_age_days, now=now)
