@@ -46,7 +46,7 @@ def crawl_settings(config: str | None, overrides: Sequence[tuple[str, str]] = ()
 def cmd_crawl(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.launch import StartupError, preflight
+    from crawler.launch import OK_FINISH_REASONS, StartupError, preflight
 
     settings = crawl_settings(args.config, _parse_set(args.set))
     if args.log_level:
@@ -68,13 +68,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = stats.get("finish_reason", "unknown")
     print(format_summary(stats, cfg.storage.warc, cfg.storage.json, settings))
-    ok_reasons = {
-        "finished",
-        "closespider_pagecount",
-        "closespider_itemcount",
-        "closespider_timeout",
-    }
-    return 0 if reason in ok_reasons else 1
+    return 0 if reason in OK_FINISH_REASONS else 1
 
 
 def format_summary(stats: dict[str, Any], warc_uri: str, json_uri: str, settings: Any) -> str:

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# Finish reasons of a crawl that did its job (a page or item cap is a normal end).
+OK_FINISH_REASONS = frozenset(
+    {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
+)
+
+
 class StartupError(RuntimeError):
     """A problem found before any page is fetched, as one sentence with the fix."""
 

@@ -10,21 +10,14 @@ COMMANDS_MODULE = "crawler.commands"
 # archive_config.yaml -> ARCHIVE_* settings, at "addon" priority so `-s` still wins.
 ADDONS = {"crawler.addon.ArchiveConfigAddon": 0}
 
-# Politeness. The user agent must name a contact: operators set crawl.user_agent.
-USER_AGENT = "newsvault/0.1 (+https://example.org/newsvault-contact; archive crawler)"
-ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 32
-CONCURRENT_REQUESTS_PER_DOMAIN = 4
-DOWNLOAD_DELAY = 0.5
-AUTOTHROTTLE_ENABLED = True
+# Politeness (robots.txt, user agent, concurrency, delays, size and depth limits) comes
+# from archive_config.yaml through the add-on: defining those settings here, at "project"
+# priority, would silently override the operator's file. See crawler/config.py defaults.
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_TIMES = 2
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
-DEPTH_LIMIT = 3
 DEPTH_PRIORITY = 1
 REDIRECT_MAX_TIMES = 10
 

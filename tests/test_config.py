@@ -148,3 +148,51 @@ def test_bad_config_fails_fast_writing_nothing(tmp_path: Path, runner: str) -> N
     assert not archive.exists() and not (tmp_path / "spool").exists()
     # Interpreter start-up plus Scrapy import; the check itself is milliseconds.
     assert elapsed < 10
+
+
+def _crawler_settings(monkeypatch: pytest.MonkeyPatch, config: Path, **cmdline: object) -> object:
+    from scrapy.crawler import Crawler
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.news import NewsSpider
+
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    monkeypatch.setenv("NEWSVAULT_CONFIG", str(config))
+    settings = get_project_settings()
+    for name, value in cmdline.items():
+        settings.set(name, value, priority="cmdline")
+    crawler = Crawler(NewsSpider, settings)
+    # The add-on step of Crawler._apply_settings, without installing a reactor.
+    crawler.addons.load_settings(crawler.settings)
+    return crawler.settings
+
+
+def test_config_file_beats_project_settings_and_cmdline_beats_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "crawl:\n  user_agent: 'probe/1 (+https://probe.example/)'\n  download_delay: 0\n"
+        "  obey_robots: false\n  concurrency_per_domain: 9\n  max_page_mb: 2\n  depth_limit: 5\n"
+    )
+    settings = _crawler_settings(monkeypatch, config, DEPTH_LIMIT=1)
+    assert settings.get("USER_AGENT") == "probe/1 (+https://probe.example/)"
+    assert settings.getfloat("DOWNLOAD_DELAY") == 0.0
+    assert settings.getbool("ROBOTSTXT_OBEY") is False
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 9
+    assert settings.getint("DOWNLOAD_MAXSIZE") == 2 * 1024 * 1024
+    assert settings.getint("DEPTH_LIMIT") == 1  # -s wins over the file
+
+
+def test_archival_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "empty.yaml"
+    config.write_text("")
+    settings = _crawler_settings(monkeypatch, config)
+    assert settings.getbool("ROBOTSTXT_OBEY") is True
+    assert settings.getbool("AUTOTHROTTLE_ENABLED") is True
+    assert "zstd" not in settings.getdict("DEFAULT_REQUEST_HEADERS")["Accept-Encoding"]
+    assert settings.getbool("TELNETCONSOLE_ENABLED") is False
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
+    assert settings.getdict("EXTENSIONS")["scrapy.extensions.remote_control.RemoteControl"] is None
+    assert "+http" in settings.get("USER_AGENT")
