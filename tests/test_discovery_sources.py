@@ -88,3 +88,20 @@ def test_published_too_old():
     assert not published_too_old("2024-03-01T00:00:00Z", 30, now=now)
     assert not published_too_old(None, 30, now=now)
     assert not published_too_old("2001-01-01", None, now=now)
+
+
+def test_article_urls_declare_articles_without_detection() -> None:
+    plan = SourcePlan.from_dict(
+        {
+            "name": "bench",
+            "start_urls": ["http://a.example/"],
+            "article_urls": ["/pages/", r"\.html$"],
+        }
+    )
+    assert plan.is_article_url("http://a.example/pages/x")
+    assert plan.is_article_url("http://a.example/y.html")
+    assert not plan.is_article_url("http://a.example/section/")
+    with pytest.raises(SourceError, match="article_urls"):
+        SourcePlan.from_dict(
+            {"name": "b", "start_urls": ["http://a.example/"], "article_urls": ["("]}
+        )

@@ -30,6 +30,11 @@ class SourcePlan:
     rules: LinkRules = field(default_factory=LinkRules)
     max_age_days: int | None = None
     depth: int | None = None
+    article_patterns: tuple[re.Pattern[str], ...] = ()
+
+    def is_article_url(self, url: str) -> bool:
+        """True if the operator declared URLs like this one to be articles."""
+        return any(p.search(url) for p in self.article_patterns)
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -74,8 +79,9 @@ class SourcePlan:
                 allow=[str(p) for p in data.get("allow") or ()],
                 deny=[str(p) for p in data.get("deny") or ()],
             )
+            article_patterns = tuple(re.compile(str(p)) for p in data.get("article_urls") or ())
         except re.error as exc:
-            raise SourceError(f"source {name!r}: bad allow/deny regex: {exc}") from exc
+            raise SourceError(f"source {name!r}: bad allow/deny/article_urls regex: {exc}") from exc
         max_age = data.get("max_age_days")
         depth = data.get("depth")
         return cls(
@@ -86,6 +92,7 @@ class SourcePlan:
             rules=rules,
             max_age_days=int(max_age) if max_age not in (None, "") else None,
             depth=int(depth) if depth not in (None, "") else None,
+            article_patterns=article_patterns,
         )
 
     @classmethod

@@ -450,6 +450,7 @@ class NewsSpider(scrapy.Spider):
                 return
         if self._skip_known(plan, url, discovery):
             return
+        asserted_article = asserted_article or plan.is_article_url(url)
         kind = "article" if asserted_article or url_looks_like_article(url) else "page"
         yield self._request(
             url,
@@ -574,7 +575,9 @@ class NewsSpider(scrapy.Spider):
     ) -> PageItem | None:
         if response.status != 200:
             return None
-        asserted = bool(response.meta.get("nv_asserted_article"))
+        asserted = bool(response.meta.get("nv_asserted_article")) or plan.is_article_url(
+            response.url
+        )
         if not self._is_article(doc, response.url, asserted):
             return None
         request_url = (
