@@ -189,6 +189,7 @@ SECTION = b"""<html><head>
 <link rel="alternate" type="application/rss+xml" href="/feed.xml">
 <link rel="alternate" type="application/atom+xml" href="/atom.xml">
 <link rel="alternate" type="application/feed+json" href="/feed.json">
+<link rel="alternate" type="application/rss+xml" href="https://partner.example/feed/">
 <meta property="og:type" content="website"></head><body>
 <a href="/2024/01/02/first-story">1</a><a href="/world/">World</a>
 <a href="/login">Log in</a><a href="https://elsewhere.example/x">x</a>

@@ -389,7 +389,10 @@ class NewsSpider(scrapy.Spider):
 
         for feed in advertised_feeds(doc, response.url):
             url = canonicalize_url(feed.url)
-            if url and _key(url) not in self._discovered:
+            # A feed on another site (a syndication partner, a CDN host) is not this source's.
+            if not url or not plan.rules.in_scope(url) or plan.rules.denied(url):
+                continue
+            if _key(url) not in self._discovered:
                 self._discovered.add(_key(url))
                 yield self._request(
                     url,
