@@ -119,28 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_crawl)
 
-    for register in _REGISTRARS:
-        register(sub)
+    # Each command family lives beside the code it drives; imports stay light until run.
+    from crawler import extract_cli, upload_cli
+
+    extract_cli.add_parser(sub)
+    upload_cli.add_parsers(sub)
     return parser
-
-
-def _register_extract(sub: Any) -> None:
-    try:
-        from crawler.extract_cli import add_parser
-    except ImportError:
-        return
-    add_parser(sub)
-
-
-def _register_storage(sub: Any) -> None:
-    try:
-        from crawler.upload_cli import add_parsers
-    except ImportError:
-        return
-    add_parsers(sub)
-
-
-_REGISTRARS: list[Callable[[Any], None]] = [_register_extract, _register_storage]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

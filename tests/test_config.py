@@ -123,14 +123,31 @@ def _run(cmd: list[str], tmp_path: Path, config: Path) -> subprocess.CompletedPr
     return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
 
 
+BAD_CONFIGS = {
+    "misspelt key": (
+        "crawl:\n  concurency_per_domain: 2\n",
+        ":6: crawl.concurency_per_domain: unknown key; did you mean 'concurrency_per_domain'?",
+    ),
+    "wrong type": ("crawl:\n  max_pages: ten\n", ":6: crawl.max_pages: expected a whole number"),
+    "invalid URL": (
+        "sources:\n  - name: x\n    start_urls: ['news.example.com']\n",
+        ":7: sources[0].start_urls[0]: 'news.example.com' is not an absolute http(s) URL",
+    ),
+    "missing file": (None, ": config file not found"),
+}
+
+
 @pytest.mark.parametrize("runner", ["scrapy", "newsvault"])
-def test_bad_config_fails_fast_writing_nothing(tmp_path: Path, runner: str) -> None:
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_fails_fast_writing_nothing(tmp_path: Path, runner: str, case: str) -> None:
+    body, expected = BAD_CONFIGS[case]
     config = tmp_path / "bad.yaml"
     archive = tmp_path / "archive"
-    config.write_text(
-        f"storage:\n  warc: {archive}/warc\n  json: {archive}/json\n  spool: {tmp_path}/spool\n"
-        "crawl:\n  concurency_per_domain: 2\n"
-    )
+    if body is not None:
+        config.write_text(
+            f"storage:\n  warc: {archive}/warc\n  json: {archive}/json\n"
+            f"  spool: {tmp_path}/spool\n{body}"
+        )
     bindir = Path(sys.executable).parent
     cmd = (
         [str(bindir / "scrapy"), "crawl", "news"]
@@ -140,11 +157,11 @@ def test_bad_config_fails_fast_writing_nothing(tmp_path: Path, runner: str) -> N
     started = time.monotonic()
     proc = _run(cmd, tmp_path, config)
     elapsed = time.monotonic() - started
-    assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [
-        f"newsvault: {config}:6: crawl.concurency_per_domain: unknown key; "
-        "did you mean 'concurrency_per_domain'?"
-    ]
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"newsvault: {config}")
+    assert expected in lines[0]
     assert not archive.exists() and not (tmp_path / "spool").exists()
     # Interpreter start-up plus Scrapy import; the check itself is milliseconds.
     assert elapsed < 10
