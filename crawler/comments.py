@@ -954,6 +954,39 @@ _FORM_XPATH = etree.XPath(
 )
 
 
+# substrings one of which any "closed" signal contains
+_CLOSED_WORDS = (
+    "closed",
+    "geschlossen",
+    "deaktiviert",
+    "fermé",
+    "cerrados",
+    "chiusi",
+    "disabled",
+    "no-comments",
+    "nocomments",
+)
+# container names of JS widgets (see _JS_CONTAINER_XPATH), for the source prefilter
+_JS_CONTAINER_WORDS = (
+    "discourse-comments",
+    # the weaker names of _JS_WEAK_WIDGET_RE
+    "coral",
+    "isso",
+    "openweb",
+    "viafoura",
+    "livefyre",
+    "talk.js",
+    "spot.im",
+    "coral_thread",
+    "isso-thread",
+    "spot-im",
+    "spotim",
+    "vuukle",
+    "utterances",
+    "cusdis",
+)
+
+
 def _closed(tree: HtmlElement) -> bool:
     for node in _CLOSED_XPATH(tree):
         text = _clean_inline(node.text_content())
@@ -1012,15 +1045,23 @@ def _js_widget(tree: HtmlElement) -> bool:
 # entry point
 
 
+def _has(source: str | None, *words: str) -> bool:
+    """Cheap check on the lower-cased page source; without a source every check passes."""
+    return source is None or any(word in source for word in words)
+
+
 def extract_comments(
     tree: HtmlElement,
     url: str,
     *,
     ld_objects: list[dict[str, Any]] | None = None,
+    source: str | None = None,
 ) -> CommentResult:
     """Find reader comments on a page, keep their threading, and say how the section looks.
 
     Reads the tree only; the caller prunes ``result.nodes`` before main-text extraction.
+    ``source`` is the page's HTML in lower case, if the caller has it: markup families whose
+    tell-tale strings are absent are then skipped without walking the tree.
     """
     if ld_objects is None:
         ld_objects = jsonld_objects(tree)
@@ -1029,13 +1070,30 @@ def extract_comments(
     ld_comments = _jsonld_comments(ld_objects, url)
     if ld_comments:
         candidates.append(("json-ld", ld_comments, []))
-    for method, finder in (
-        ("microdata", lambda t: list(_MICRODATA_XPATH(t))),
-        ("wordpress", _wordpress),
-        ("wpdiscuz", lambda t: list(_WPDISCUZ_XPATH(t))),
-        ("drupal", _drupal),
-        ("disqus-discourse", lambda t: list(_DISQUS_XPATH(t))),
-    ):
+    families: tuple[tuple[str, tuple[str, ...], Any], ...] = (
+        (
+            "microdata",
+            (
+                "schema.org/comment",
+                "schema.org/usercomments",
+                'itemprop="comment',
+                "itemprop='comment",
+                "itemprop=comment",
+            ),
+            lambda t: list(_MICRODATA_XPATH(t)),
+        ),
+        ("wordpress", ("commentlist", "comment-list", "comments-list"), _wordpress),
+        ("wpdiscuz", ("wc-comment",), lambda t: list(_WPDISCUZ_XPATH(t))),
+        ("drupal", ("comment",), _drupal),
+        (
+            "disqus-discourse",
+            ("disqus_thread", "discourse-comments"),
+            lambda t: list(_DISQUS_XPATH(t)),
+        ),
+    )
+    for method, words, finder in families:
+        if not _has(source, *words):
+            continue
         try:
             elements = finder(tree)
         except (etree.XPathError, ValueError) as err:  # pragma: no cover - defensive
@@ -1047,7 +1105,9 @@ def extract_comments(
         comments = family.comments()
         if comments:
             candidates.append((method, comments, family.section_nodes()))
-    if not any(method != "json-ld" for method, _, _ in candidates):
+    if not any(method != "json-ld" for method, _, _ in candidates) and _has(
+        source, "comment", "kommentar", "discussion", "responses", "replies"
+    ):
         elements = _generic(tree)
         if elements:
             family = _DomFamily(elements, url)
@@ -1067,13 +1127,18 @@ def extract_comments(
         result.status = STATUS_OPEN
         return result
 
-    if _js_widget(tree):
+    forms = (
+        list(_FORM_XPATH(tree))
+        if _has(source, "respond", "commentform", "comment-form", "comments-form", "comments-area")
+        else []
+    )
+    if _has(source, *_JS_WIDGET_WORDS, *_JS_CONTAINER_WORDS) and _js_widget(tree):
         result.status = STATUS_NOT_IN_HTML
-    elif _closed(tree):
+    elif _has(source, *_CLOSED_WORDS) and _closed(tree):
         result.status = STATUS_CLOSED
-    elif _FORM_XPATH(tree):
+    elif forms:
         result.status = STATUS_OPEN
-    result.nodes = list(_FORM_XPATH(tree))
+    result.nodes = forms
     return result
 
 

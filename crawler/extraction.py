@@ -143,7 +143,11 @@ _PARSER = HTMLParser(
 
 def parse_html(body: bytes | str, encoding: str | None = None) -> HtmlElement | None:
     """Parse a page once into an lxml tree (None when it is not HTML)."""
-    text = _XML_DECL_RE.sub("", decode_body(body, encoding), count=1)
+    return _parse_text(decode_body(body, encoding))
+
+
+def _parse_text(text: str) -> HtmlElement | None:
+    text = _XML_DECL_RE.sub("", text, count=1)
     text = _INVALID_XML_CHARS_RE.sub("", text)
     # libxml2 mis-parses some pages whose doctype shares the first line with markup
     # (lxml bug 1955915): drop the doctype, as trafilatura's own loader does
@@ -932,7 +936,8 @@ def extract_article(
     title, author, language, via); it only fills fields the page itself lacks.
     """
     hints = dict(hints or {})
-    tree = parse_html(body, encoding)
+    html_text = decode_body(body, encoding)
+    tree = _parse_text(html_text)
     if tree is None:
         article = _empty_article(url)
         article["title"] = _text(hints.get("title"))
@@ -948,7 +953,7 @@ def extract_article(
     # from the tree either way, so reader comments never end up in the body.
     result = CommentResult()
     try:
-        result = extract_comments(tree, url, ld_objects=meta.ld)
+        result = extract_comments(tree, url, ld_objects=meta.ld, source=html_text.lower())
     except Exception:  # a bug in one markup family must not lose the article
         logger.exception("comment extraction failed on %s", url)
 
