@@ -670,90 +670,88 @@ _BOILERPLATE_PREFILTER_RE = re.compile(
 )
 
 
-def _boilerplate_nodes(tree: HtmlElement, protect: set[HtmlElement]) -> list[HtmlElement]:
+_SKIP_BOILERPLATE_TAGS = frozenset(
+    ("html", "head", "body", "article", "main", "h1", "p", "script", "style", "meta", "link")
+)
+
+
+def _is_boilerplate_widget(el: HtmlElement) -> bool:
+    """Class/id/role/aria say: cookie banner, share bar, newsletter box, related list, form..."""
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if not tag or tag in _SKIP_BOILERPLATE_TAGS:
+        return False
+    role = (el.get("role") or "").lower()
+    aria = el.get("aria-label") or ""
+    if role in _BOILERPLATE_ROLES:
+        return True
+    if (
+        aria
+        and _ARIA_RE.search(aria)
+        and (role == "region" or tag in ("div", "section", "aside", "nav", "ul", "form"))
+    ):
+        return True
+    ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not _BOILERPLATE_PREFILTER_RE.search(ident):
+        return False
+    tokens = ident.split()
+    return any(_BOILERPLATE_TOKEN_RE.search(t) for t in tokens) and not any(
+        _SAFE_TOKEN_RE.search(t) and not _BOILERPLATE_TOKEN_RE.search(t) for t in tokens
+    )
+
+
+def _boilerplate_nodes(
+    tree: HtmlElement, protect: set[HtmlElement], page_text: str
+) -> list[HtmlElement]:
+    """Outermost boilerplate widgets; a container holding much of the page is a wrapper, not a widget."""
     body = tree.find(".//body")
     root = body if body is not None else tree
-    total = len(re.sub(r"\s+", "", root.text_content())) or 1
+    hits = [el for el in _IDENT_XPATH(root) if el not in protect and _is_boilerplate_widget(el)]
+    total = len(page_text) or 1
     out: list[HtmlElement] = []
-    for el in _IDENT_XPATH(root):
-        role = el.get("role")
-        aria = el.get("aria-label")
-        if (
-            not role
-            and not aria
-            and not _BOILERPLATE_PREFILTER_RE.search(
-                f"{el.get('class') or ''} {el.get('id') or ''}"
-            )
-        ):
+    accepted: set[HtmlElement] = set()
+    for el in hits:  # document order: a rejected wrapper leaves its inner widgets eligible
+        if any(anc in accepted for anc in el.iterancestors()):
             continue
-        if not isinstance(el.tag, str) or el in protect:
-            continue
-        tag = el.tag.lower()
-        if tag in (
-            "html",
-            "head",
-            "body",
-            "article",
-            "main",
-            "h1",
-            "p",
-            "script",
-            "style",
-            "meta",
-            "link",
-        ):
-            continue
-        hit = False
-        role = (el.get("role") or "").lower()
-        if (
-            role in _BOILERPLATE_ROLES
-            or (role == "region" and _ARIA_RE.search(el.get("aria-label") or ""))
-            or (
-                _ARIA_RE.search(el.get("aria-label") or "")
-                and tag in ("div", "section", "aside", "nav", "ul", "form")
-            )
-        ):
-            hit = True
-        else:
-            tokens = f"{el.get('class') or ''} {el.get('id') or ''}".split()
-            if any(_BOILERPLATE_TOKEN_RE.search(t) for t in tokens) and not any(
-                _SAFE_TOKEN_RE.search(t) and not _BOILERPLATE_TOKEN_RE.search(t) for t in tokens
-            ):
-                hit = True
-        if not hit:
-            continue
-        # never drop a container that holds a large part of the page: it is a wrapper, not a widget
-        size = len(re.sub(r"\s+", "", el.text_content()))
+        size = len(el.text_content())
         if size > 0.25 * total and size > 400:
             continue
-        if el.xpath(".//*[@itemprop='articleBody']") or any(p in protect for p in el.iter()):
+        if el.xpath(".//*[@itemprop='articleBody']") or any(p in protect for p in el.iter("h1")):
             continue
+        accepted.add(el)
         out.append(el)
     return out
 
 
-def _boilerplate_lines(tree: HtmlElement) -> set[str]:
-    """Normalised lines that occur on the page only inside boilerplate containers.
+class _BoilerplateLines:
+    """Lines that occur on the page only inside boilerplate widgets.
 
-    A line that also occurs elsewhere (a subheading repeated in a "related" box) stays
-    allowed: only text that exists solely in widgets is subtracted from the main text.
+    Membership is verified lazily, only for lines the main text actually contains: a line
+    also found outside the widgets (a subheading repeated in a "related" box) stays.
     """
-    nodes = _outermost(_boilerplate_nodes(tree, set(tree.iter("h1"))))
-    if not nodes:
-        return set()
-    body = tree.find(".//body")
-    page = _WS_COLLAPSE_RE.sub(" ", (body if body is not None else tree).text_content())
-    inside = [_WS_COLLAPSE_RE.sub(" ", node.text_content()) for node in nodes]
-    out: set[str] = set()
-    for node in nodes:
-        for line in block_text(node).split("\n"):
-            line = _WS_COLLAPSE_RE.sub(" ", line).strip()
-            norm = _normalize_line(line)
-            if not norm or norm in out:
-                continue
-            if page.count(line) <= sum(chunk.count(line) for chunk in inside):
-                out.add(norm)
-    return out
+
+    def __init__(self, tree: HtmlElement) -> None:
+        body = tree.find(".//body")
+        self.page = _WS_COLLAPSE_RE.sub(" ", (body if body is not None else tree).text_content())
+        nodes = _boilerplate_nodes(tree, set(tree.iter("h1")), self.page)
+        self.inside = [_WS_COLLAPSE_RE.sub(" ", node.text_content()) for node in nodes]
+        self.candidates: dict[str, str] = {}
+        for node in nodes:
+            for line in block_text(node).split("\n"):
+                line = _WS_COLLAPSE_RE.sub(" ", line).strip()
+                norm = _normalize_line(line)
+                if norm and norm not in self.candidates:
+                    self.candidates[norm] = line
+        self._verdicts: dict[str, bool] = {}
+
+    def __contains__(self, norm: object) -> bool:
+        if not isinstance(norm, str) or norm not in self.candidates:
+            return False
+        if norm not in self._verdicts:
+            line = self.candidates[norm]
+            self._verdicts[norm] = self.page.count(line) <= sum(
+                chunk.count(line) for chunk in self.inside
+            )
+        return self._verdicts[norm]
 
 
 _WS_COLLAPSE_RE = re.compile(r"\s+")
@@ -807,11 +805,12 @@ _BREADCRUMB_SEP_RE = re.compile(r"\s*(?:›|»|>|→|/|\||·|•|::)\s*")
 
 
 def _clean_lines(
-    text: str, headlines: list[str], comment_texts: set[str], options: ExtractionOptions
+    text: str, headlines: list[str], comment_texts: set[str], boiler_lines: _BoilerplateLines | None
 ) -> list[str]:
+    """Trafilatura's lines minus headline copies, boilerplate lines, comment text and repeats."""
     heads = {h for h in (_normalize_line(x) for x in headlines if x) if len(h) >= 5}
     out: list[str] = []
-    seen_norm: set[str] = set()
+    last = ""
     for raw in text.split("\n"):
         line = re.sub(r"[ \t\u00a0]+", " ", raw).strip()
         if not line:
@@ -829,9 +828,11 @@ def _clean_lines(
             continue
         if comment_texts and norm in comment_texts:
             continue
-        if out and norm == _normalize_line(out[-1]):
+        if boiler_lines is not None and norm in boiler_lines:
             continue
-        seen_norm.add(norm)
+        if norm == last:
+            continue
+        last = norm
         out.append(line)
     return out
 
@@ -959,7 +960,7 @@ def extract_article(
 
     # Boilerplate containers are only read here; their lines are subtracted from the text
     # afterwards, so trafilatura's own choice of the main block is left undisturbed.
-    boiler_lines = _boilerplate_lines(tree) if options.prune_boilerplate else set()
+    boiler_lines = _BoilerplateLines(tree) if options.prune_boilerplate else None
     # comment sections leave the tree before main-text extraction: comments never leak into the body
     _drop(_outermost(list(result.nodes)))
     text, flat = _main_text(tree, url, options)
@@ -980,9 +981,7 @@ def extract_article(
         meta.first("twitter:title"),
     ]
     comment_texts = {_normalize_line(c["text"]) for c in comments if len(c["text"]) >= 20}
-    paragraphs = _clean_lines(
-        text, [h for h in headlines if h], comment_texts | boiler_lines, options
-    )
+    paragraphs = _clean_lines(text, [h for h in headlines if h], comment_texts, boiler_lines)
     clean = "\n\n".join(paragraphs)
     if not info["title"] and hints.get("title"):
         info["title"] = _text(hints["title"])
