@@ -1045,9 +1045,15 @@ def _js_widget(tree: HtmlElement) -> bool:
 # entry point
 
 
-def _has(source: str | None, *words: str) -> bool:
-    """Cheap check on the lower-cased page source; without a source every check passes."""
-    return source is None or any(word in source for word in words)
+def _has(text: str | None, *words: str) -> bool:
+    """Cheap substring check; without a text to check every check passes."""
+    return text is None or any(word in text for word in words)
+
+
+_ATTRS_XPATH = etree.XPath("//@id | //@class | //@itemtype | //@itemprop", smart_strings=False)
+# OpenWeb/Spot.IM mounts on a data attribute, not on a class or id
+_SPOTIM_XPATH = etree.XPath("boolean(//*[@data-spotim-module])")
+_SCRIPTS_XPATH = etree.XPath("//script/@src | //script/text()", smart_strings=False)
 
 
 def extract_comments(
@@ -1060,12 +1066,16 @@ def extract_comments(
     """Find reader comments on a page, keep their threading, and say how the section looks.
 
     Reads the tree only; the caller prunes ``result.nodes`` before main-text extraction.
-    ``source`` is the page's HTML in lower case, if the caller has it: markup families whose
-    tell-tale strings are absent are then skipped without walking the tree.
+    Markup families whose tell-tale class/id names are absent are skipped without walking
+    the tree; ``source`` (the page's HTML in lower case, if the caller has it) does the same
+    for the "comments are closed" wording.
     """
     if ld_objects is None:
         ld_objects = jsonld_objects(tree)
     candidates: list[tuple[str, list[Comment], list[HtmlElement]]] = []
+    # class/id/itemtype values of the whole page, lower-cased: a few KB that tell which
+    # markup families can be present at all
+    attrs = " ".join(_ATTRS_XPATH(tree)).lower()
 
     ld_comments = _jsonld_comments(ld_objects, url)
     if ld_comments:
@@ -1073,13 +1083,7 @@ def extract_comments(
     families: tuple[tuple[str, tuple[str, ...], Any], ...] = (
         (
             "microdata",
-            (
-                "schema.org/comment",
-                "schema.org/usercomments",
-                'itemprop="comment',
-                "itemprop='comment",
-                "itemprop=comment",
-            ),
+            ("schema.org/comment", "schema.org/usercomments", "comment"),
             lambda t: list(_MICRODATA_XPATH(t)),
         ),
         ("wordpress", ("commentlist", "comment-list", "comments-list"), _wordpress),
@@ -1092,7 +1096,7 @@ def extract_comments(
         ),
     )
     for method, words, finder in families:
-        if not _has(source, *words):
+        if not _has(attrs, *words):
             continue
         try:
             elements = finder(tree)
@@ -1106,7 +1110,7 @@ def extract_comments(
         if comments:
             candidates.append((method, comments, family.section_nodes()))
     if not any(method != "json-ld" for method, _, _ in candidates) and _has(
-        source, "comment", "kommentar", "discussion", "responses", "replies"
+        attrs, "comment", "kommentar", "discussion", "responses", "replies"
     ):
         elements = _generic(tree)
         if elements:
@@ -1129,15 +1133,21 @@ def extract_comments(
 
     forms = (
         list(_FORM_XPATH(tree))
-        if _has(source, "respond", "commentform", "comment-form", "comments-form", "comments-area")
+        if _has(attrs, "respond", "commentform", "comment-form", "comments-form", "comments-area")
         else []
     )
-    if _has(source, *_JS_WIDGET_WORDS, *_JS_CONTAINER_WORDS) and _js_widget(tree):
-        result.status = STATUS_NOT_IN_HTML
-    elif _has(source, *_CLOSED_WORDS) and _closed(tree):
-        result.status = STATUS_CLOSED
-    elif forms:
-        result.status = STATUS_OPEN
+    if (
+        _has(attrs, *_JS_CONTAINER_WORDS, *_JS_WIDGET_WORDS)
+        or _SPOTIM_XPATH(tree)
+        or _has(" ".join(_SCRIPTS_XPATH(tree)).lower(), *_JS_WIDGET_WORDS, *_JS_CONTAINER_WORDS)
+    ):
+        if _js_widget(tree):
+            result.status = STATUS_NOT_IN_HTML
+    if result.status == STATUS_NONE:
+        if _has(source, *_CLOSED_WORDS) and _closed(tree):
+            result.status = STATUS_CLOSED
+        elif forms:
+            result.status = STATUS_OPEN
     result.nodes = forms
     return result
 

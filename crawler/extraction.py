@@ -662,7 +662,7 @@ _ARIA_RE = re.compile(r"cookie|consent|share|newsletter|breadcrumb|advert", re.I
 
 
 _IDENT_XPATH = etree.XPath(".//*[@class or @id or @role or @aria-label]")
-# cheap prefilter on class/id; the token rules below decide
+# cheap prefilter on class/id; the token rules in _is_boilerplate_widget decide
 _BOILERPLATE_PREFILTER_RE = re.compile(
     r"cookie|gdpr|consent|cmp|newsletter|subscri|sign-?up|shar|social|shariff|addthis|related|recommended|"
     r"crumb|respond|comment-?form|reply-title|author",
@@ -677,11 +677,16 @@ _SKIP_BOILERPLATE_TAGS = frozenset(
 
 def _is_boilerplate_widget(el: HtmlElement) -> bool:
     """Class/id/role/aria say: cookie banner, share bar, newsletter box, related list, form..."""
+    role = el.get("role")
+    aria = el.get("aria-label")
+    ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+    # most elements fail here: no role/aria and no boilerplate-ish word in class or id
+    if role is None and aria is None and not _BOILERPLATE_PREFILTER_RE.search(ident):
+        return False
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if not tag or tag in _SKIP_BOILERPLATE_TAGS:
         return False
-    role = (el.get("role") or "").lower()
-    aria = el.get("aria-label") or ""
+    role = (role or "").lower()
     if role in _BOILERPLATE_ROLES:
         return True
     if (
@@ -690,7 +695,6 @@ def _is_boilerplate_widget(el: HtmlElement) -> bool:
         and (role == "region" or tag in ("div", "section", "aside", "nav", "ul", "form"))
     ):
         return True
-    ident = f"{el.get('class') or ''} {el.get('id') or ''}"
     if not _BOILERPLATE_PREFILTER_RE.search(ident):
         return False
     tokens = ident.split()
