@@ -182,7 +182,7 @@ class ExtractionPipeline:
     # -- Scrapy hooks -------------------------------------------------------
 
     async def open_spider(self) -> None:
-        self._slots = asyncio.Semaphore(self.config.pool_size)
+        self._slots = asyncio.Semaphore(2 * self.config.pool_size)
         self._get_pool()
 
     async def close_spider(self) -> None:
@@ -227,7 +227,7 @@ class ExtractionPipeline:
 
     async def _run(self, item: PageItem) -> dict[str, Any]:
         if self._slots is None:
-            self._slots = asyncio.Semaphore(self.config.pool_size)
+            self._slots = asyncio.Semaphore(2 * self.config.pool_size)
         async with self._slots:
             pool = self._get_pool()
             generation = self._generation
