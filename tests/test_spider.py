@@ -43,6 +43,7 @@ def run_crawl(
     crawl_extra: str = "",
     settings: dict[str, Any] | None = None,
     args: tuple[str, ...] = (),
+    expect_exit: int = 0,
 ) -> CrawlResult:
     """Run `scrapy crawl news` from the repo root on a config of our own; read items and stats."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -78,7 +79,7 @@ sources:
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False
     )
     (workdir / f"{name}.log").write_text(proc.stderr)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == expect_exit, proc.stderr[-3000:]
     items = [json.loads(line) for line in items_path.read_text().splitlines() if line.strip()]
     stats = {k: int(v) for k, v in _STAT.findall(proc.stderr)}
     reason = re.search(r"'finish_reason': '([^']*)'", proc.stderr)
@@ -214,8 +215,10 @@ def test_private_networks_refused_unless_allowed(site, tmp_path):
 
 def test_unknown_source_name_stops_the_crawl(site, tmp_path):
     site.clear_requests()
-    result = run_crawl(tmp_path, site.url, name="bad", args=("-a", "source=nonesuch"))
-    assert result.finish_reason == "bad_source"
+    result = run_crawl(
+        tmp_path, site.url, name="bad", args=("-a", "source=nonesuch"), expect_exit=1
+    )
+    assert result.finish_reason == "bad_source"  # and the exit status tells cron
     assert "no source named 'nonesuch'" in result.log
     assert fetched(site) == []
 
