@@ -23,6 +23,7 @@ __all__ = [
     "extract_comments",
     "jsonld_objects",
     "normalize_date",
+    "parse_text_date",
 ]
 
 # Status values of a page's comment section.
@@ -237,10 +238,10 @@ def normalize_date(value: Any) -> str | None:
         return _build(
             int(g["y"]), int(g["m"]), int(g["d"]), hh, int(g["M"]) if g["M"] else None, None, ""
         )
-    return _parse_text_date(text)
+    return parse_text_date(text)
 
 
-def _parse_text_date(text: str) -> str | None:
+def parse_text_date(text: str) -> str | None:
     """Parse human-written dates such as 'March 3, 2024 at 10:15 am' or '3. März 2024, 10:15'."""
     y = m = d = None
     rest = text
@@ -657,7 +658,7 @@ class _DomFamily:
         for node in self.own(el, el.iter("span", "small", "div", "p", "a", "em")):
             text = node.text_content()
             if len(text) <= 40:
-                date = _parse_text_date(text)
+                date = parse_text_date(text)
                 if date:
                     return date, node
         return None, None
@@ -1172,7 +1173,7 @@ def flat_comments(text: str, url: str) -> list[Comment]:
             continue
         if len(para) < 160 and _FLAT_HEADING_RE.search(para):
             continue
-        if _parse_text_date(para) and len(para) < 40:
+        if parse_text_date(para) and len(para) < 40:
             continue
         kept.append(para)
     if not any(len(p) >= 40 for p in kept):

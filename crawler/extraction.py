@@ -27,6 +27,7 @@ from crawler.comments import (
     jsonld_objects,
     jsonld_types,
     normalize_date,
+    parse_text_date,
 )
 
 logger = logging.getLogger(__name__)
@@ -436,6 +437,40 @@ def _not_in_comments(node: HtmlElement) -> bool:
     return True
 
 
+_DATEISH_XPATH = etree.XPath(
+    "//*[contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
+    " or contains(@class, 'posted') or contains(@class, 'publish') or contains(@class, 'byline')"
+    " or contains(@class, 'meta') or contains(@id, 'date')]"
+)
+
+
+def _text_date(tree: HtmlElement, url: str) -> str | None:
+    """Last resort: htmldate's markup heuristics, then a dated line in a date-ish element.
+
+    htmldate runs without its "extensive" free-text search: that search loads dateparser's
+    locale data, which grows each extraction worker by ~80 MB for a few low-precision dates
+    (often a copyright year).
+    """
+    from htmldate import find_date  # lazy, like trafilatura in _main_text
+
+    try:
+        found = find_date(
+            tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d", url=url
+        )
+    except Exception as err:  # htmldate raises assorted errors on odd pages
+        logger.debug("htmldate failed on %s: %s", url, err)
+        found = None
+    if found:
+        return normalize_date(found)
+    for node in _DATEISH_XPATH(tree):
+        text = " ".join(node.text_content().split())
+        if 6 <= len(text) <= 80 and _not_in_comments(node):
+            date = parse_text_date(text)
+            if date:
+                return date
+    return None
+
+
 def _dates(
     meta: _Meta, tree: HtmlElement, url: str, hints: dict[str, Any], options: ExtractionOptions
 ) -> dict[str, Any]:
@@ -488,16 +523,7 @@ def _dates(
         published = url_date(url)
         source = "url" if published else None
     if not published and options.date_text_search:
-        from htmldate import find_date  # lazy, like trafilatura in _main_text
-
-        try:
-            found = find_date(
-                tree, extensive_search=True, original_date=True, outputformat="%Y-%m-%d", url=url
-            )
-        except Exception as err:  # htmldate raises assorted errors on odd pages
-            logger.debug("htmldate failed on %s: %s", url, err)
-            found = None
-        published = normalize_date(found)
+        published = _text_date(tree, url)
         source = "text" if published else None
     if not modified and (hints.get("modified") or hints.get("lastmod")):
         modified = normalize_date(hints.get("modified") or hints.get("lastmod"))
@@ -902,24 +928,66 @@ def _empty_article(url: str) -> dict[str, Any]:
     }
 
 
+_LANG_CODE_RE = re.compile(r"^\s*([a-zA-Z]{2})(?:[-_]|$)")
+
+
+def _page_language(tree: HtmlElement) -> str | None:
+    """The page's language when all its declarations agree (two-letter code), else None."""
+    codes = set()
+    for value in (
+        *tree.xpath(
+            "//meta[@http-equiv='content-language' or @http-equiv='Content-Language']/@content"
+        ),
+        *tree.xpath("//meta[@property='og:locale']/@content"),
+        tree.getroottree().getroot().get("lang") or "",
+    ):
+        match = _LANG_CODE_RE.match(str(value))
+        if match:
+            codes.add(match.group(1).lower())
+    return codes.pop() if len(codes) == 1 else None
+
+
+class _NoLangidWarning(logging.Filter):
+    """trafilatura warns on every page with a target language when py3langid is absent."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Language detector not installed")
+
+
+_LANGID_FILTER = _NoLangidWarning()
+
+
 def _main_text(tree: HtmlElement, url: str, options: ExtractionOptions) -> tuple[str, str]:
     # Imported on first use: the crawl process only needs options, hashes and
     # looks_like_article; trafilatura lives in the extraction workers.
     import trafilatura
+    from trafilatura.settings import JUSTEXT_LANGUAGES
 
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        favor_precision=options.favor == "precision",
-        favor_recall=options.favor == "recall",
+    traf_logger = logging.getLogger("trafilatura.utils")
+    if _LANGID_FILTER not in traf_logger.filters:
+        traf_logger.addFilter(_LANGID_FILTER)
+
+    # A known page language gives trafilatura's justext fallback that language's stoplist
+    # instead of the union of all 100 (≈30 MB per process, and less precise on the corpus).
+    language = _page_language(tree)
+    if language not in JUSTEXT_LANGUAGES:
+        language = None
+    kwargs: dict[str, Any] = {
+        "url": url,
+        "favor_precision": options.favor == "precision",
+        "favor_recall": options.favor == "recall",
         # always: trafilatura then keeps comment-like blocks out of the body
-        include_comments=True,
-        include_tables=options.include_tables,
-        include_images=False,
-        include_links=False,
-        with_metadata=False,
-        deduplicate=False,
-    )
+        "include_comments": True,
+        "include_tables": options.include_tables,
+        "include_images": False,
+        "include_links": False,
+        "with_metadata": False,
+        "deduplicate": False,
+    }
+    document = trafilatura.bare_extraction(tree, target_language=language, **kwargs)
+    if document is None and language is not None:
+        # a language check said no: extract without one rather than lose the page
+        document = trafilatura.bare_extraction(tree, **kwargs)
     if document is None:
         return "", ""
     text = getattr(document, "text", None) or ""

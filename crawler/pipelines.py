@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import functools
 import gc
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -97,10 +100,46 @@ def _init_worker() -> None:
         b"<p>published 3 March 2024</p></article></body></html>",
         "http://localhost/",
     )
-    # Everything imported so far lives as long as the worker: keep it out of the cyclic GC,
-    # and collect less often (parse trees are freed by reference counting).
+    _CACHES.extend(_library_caches())
+    # everything imported so far lives as long as the worker: keep it out of the cyclic GC
     gc.freeze()
-    gc.set_threshold(20_000, 50, 50)
+
+
+# per-line text caches of trafilatura/htmldate (thousands of entries, ~20 MB per worker):
+# emptied every CACHE_RESET_JOBS pages so a long crawl does not grow the workers
+CACHE_RESET_JOBS = 25
+_CACHES: list[Any] = []
+_JOBS = 0
+
+
+def _library_caches() -> list[Any]:
+    caches = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("trafilatura", "htmldate", "justext", "courlan")) or module is None:
+            continue
+        for value in vars(module).values():
+            if isinstance(value, functools._lru_cache_wrapper):
+                caches.append(value)
+    return caches
+
+
+def _release_memory() -> None:
+    """Hand freed heap pages back to the OS (glibc keeps them otherwise): workers stay small."""
+    global _MALLOC_TRIM, _JOBS
+    _JOBS += 1
+    if _JOBS % CACHE_RESET_JOBS == 0:
+        for cache in _CACHES:
+            cache.cache_clear()
+    if _MALLOC_TRIM is None:
+        try:
+            _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM: Any = None
 
 
 def _extract_job(
@@ -108,7 +147,10 @@ def _extract_job(
 ) -> dict[str, Any]:
     from crawler.extraction import extract_article
 
-    return extract_article(body, url, encoding=encoding, options=options, hints=hints)
+    try:
+        return extract_article(body, url, encoding=encoding, options=options, hints=hints)
+    finally:
+        _release_memory()
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
