@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass
 from importlib import metadata as importlib_metadata
 from typing import Any
@@ -944,7 +945,39 @@ def _page_language(tree: HtmlElement) -> str | None:
         match = _LANG_CODE_RE.match(str(value))
         if match:
             codes.add(match.group(1).lower())
-    return codes.pop() if len(codes) == 1 else None
+    if len(codes) == 1:
+        return codes.pop()
+    # declarations that disagree say nothing; no declaration at all: look at the words
+    return _guess_language(tree) if not codes else None
+
+
+# the most frequent function words of common news languages: enough to tell them apart
+_FUNCTION_WORDS = {
+    "en": "the of and to in is that for it was on with as are by this be at from".split(),
+    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine".split(),
+    "fr": "le la les de des et en un une du est que dans pour qui sur au pas par".split(),
+    "es": "el la de que y en los del se las por un para con una su al es lo".split(),
+    "it": "il di che la e un in per non del della una sono si le con da al".split(),
+    "pt": "o a de que e do da em um para com não uma os no se na por mais".split(),
+    "nl": "de het een en van in is dat op te zijn met voor niet aan er ook".split(),
+    "pl": "i w na z do się nie że to jest o jak po co ale od za przez".split(),
+}
+_WORDS_RE = re.compile(r"[^\W\d_]+")
+
+
+def _guess_language(tree: HtmlElement) -> str | None:
+    """Language of a page that declares none, from function-word counts (or None)."""
+    body = tree.find(".//body")
+    words = _WORDS_RE.findall((body if body is not None else tree).text_content()[:20000].lower())
+    if len(words) < 100:
+        return None
+    counts = Counter(words)
+    scores = sorted(
+        ((sum(counts[w] for w in vocab), lang) for lang, vocab in _FUNCTION_WORDS.items()),
+        reverse=True,
+    )
+    (best, lang), (second, _) = scores[0], scores[1]
+    return lang if best >= 20 and best >= 2 * second else None
 
 
 class _NoLangidWarning(logging.Filter):

@@ -96,7 +96,7 @@ def _init_worker() -> None:
 
     # warm up lazily loaded parts (stoplists, xpaths, htmldate) so the first page is not slow
     extraction.extract_article(
-        b"<html><head><title>w</title></head><body><article><p>warm up text of the worker</p>"
+        b'<html lang="en"><head><title>w</title></head><body><article><p>warm up text of the worker</p>'
         b"<p>published 3 March 2024</p></article></body></html>",
         "http://localhost/",
     )
@@ -154,13 +154,9 @@ def _extract_job(
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    # never fork a process running a reactor and threads
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        # workers fork from a server that already holds trafilatura: pages shared copy-on-write
-        ctx.set_forkserver_preload(["trafilatura", "htmldate", "crawler.extraction"])
-        return ctx
+    # Never fork a process that runs a reactor and threads. "spawn" rather than "forkserver":
+    # CPython's refcounting un-shares a preloaded forkserver's pages in the workers anyway,
+    # so the extra server process only added memory.
     return multiprocessing.get_context("spawn")
 
 
