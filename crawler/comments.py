@@ -544,8 +544,7 @@ _SAYS_RE = re.compile(
 _COMMENT_NOISE_RE = re.compile(
     r"^(?:\d+|reply|replies|antworten|antwort|répondre|repondre|responder|rispondi|odpowiedz|beantwoorden|"
     r"like|likes|\d+ likes?|gefällt mir|j'aime|me gusta|melden|report|report abuse|flag|permalink|quote|zitieren|"
-    r"kommentar von|comment by|says:?|sagt:?|edit|bearbeiten|log in to reply|zum antworten anmelden)[\s.:!]*$",
-    re.I,
+    r"kommentar von|comment by|says:?|sagt:?|edit|bearbeiten|log in to reply|zum antworten anmelden)[\s.:!]*$"
 )
 
 
@@ -553,7 +552,9 @@ def clean_comment_text(text: str) -> str:
     """Drop control/label lines (Reply, Like, counters) from a comment's text."""
     paragraphs = []
     for para in text.split("\n\n"):
-        kept = [line for line in para.split("\n") if not _COMMENT_NOISE_RE.match(line.strip())]
+        kept = [
+            line for line in para.split("\n") if not _COMMENT_NOISE_RE.match(line.strip().lower())
+        ]
         if kept:
             paragraphs.append("\n".join(kept))
     return "\n\n".join(paragraphs)
@@ -751,7 +752,7 @@ class _DomFamily:
 _FORM_CONTROL_XPATH = etree.XPath(
     "self::label | .//label | .//textarea | .//input[not(@type='hidden')] | .//select | self::textarea"
 )
-_WIDGET_RE = re.compile(r"recent|widget|sidebar|latest|popular|most-|footer|teaser|related", re.I)
+_WIDGET_RE = re.compile(r"recent|widget|sidebar|latest|popular|most-|footer|teaser|related")
 
 
 def _is_form_like(el: HtmlElement) -> bool:
@@ -778,20 +779,20 @@ def _in_widget(el: HtmlElement) -> bool:
         if (
             depth <= 3
             and tag not in ("body", "html")
-            and _WIDGET_RE.search(f"{node.get('id') or ''} {node.get('class') or ''}")
+            and _WIDGET_RE.search(f"{node.get('id') or ''} {node.get('class') or ''}".lower())
         ):
             return True
     return False
 
 
+# matched against lower-cased class/id strings (re.I alternation is slow on every element)
 _SECTION_RE = re.compile(
-    r"(^|[-_ ])(comments?|kommentare?|commentaires?|comentarios?|discussion|responses|replies)",
-    re.I,
+    r"(^|[-_ ])(comments?|kommentare?|commentaires?|comentarios?|discussion|responses|replies)"
 )
 
 
 def _looks_like_comment_section(el: HtmlElement) -> bool:
-    ident = f"{el.get('id') or ''} {el.get('class') or ''}"
+    ident = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
     if not _SECTION_RE.search(ident):
         return False
     # a section wrapper never holds the article itself
@@ -842,7 +843,7 @@ def _generic(tree: HtmlElement) -> list[HtmlElement]:
             "script",
         ):
             continue
-        ident = f"{container.get('id') or ''} {container.get('class') or ''}"
+        ident = f"{container.get('id') or ''} {container.get('class') or ''}".lower()
         if (
             not _SECTION_RE.search(ident)
             or not _looks_like_comment_section(container)
@@ -942,8 +943,7 @@ _CLOSED_RE = re.compile(
     r"comments? (are|is) (now )?closed|commenting (is )?(closed|disabled)|comments? (have been|has been) closed|"
     r"closed for comments|kommentare (sind )?geschlossen|kommentarfunktion (ist )?(geschlossen|deaktiviert)|"
     r"les commentaires sont fermés|commentaires fermés|los comentarios están cerrados|comentarios cerrados|"
-    r"i commenti sono chiusi|commenti chiusi",
-    re.I,
+    r"i commenti sono chiusi|commenti chiusi"
 )
 _CLOSED_XPATH = etree.XPath(
     "//*[contains(@class, 'comments-closed') or contains(@class, 'no-comments') or contains(@class, 'nocomments')"
@@ -991,11 +991,11 @@ _JS_CONTAINER_WORDS = (
 def _closed(tree: HtmlElement) -> bool:
     for node in _CLOSED_XPATH(tree):
         text = _clean_inline(node.text_content())
-        if not text or _CLOSED_RE.search(text):
+        if not text or _CLOSED_RE.search(text.lower()):
             return True
     for node in tree.iter("p", "div", "span", "h3", "h4", "em", "strong", "li"):
         text = node.text
-        if text and len(text) < 120 and _CLOSED_RE.search(text):
+        if text and len(text) < 120 and _CLOSED_RE.search(text.lower()):
             return True
     return False
 
@@ -1156,8 +1156,7 @@ def extract_comments(
 _FLAT_HEADING_RE = re.compile(
     r"comment|kommentar|komentarz|comentario|comentário|commentaire|comments|discussion|diskussion|dyskusj|"
     r"reply|antwort|meinung|opinion|login|log in|anmelden|iniciar|sign in|share|teilen|folgen|follow|"
-    r"kommentieren|comentar|commenter|diskutieren|moderat",
-    re.I,
+    r"kommentieren|comentar|commenter|diskutieren|moderat"
 )
 
 
@@ -1169,9 +1168,9 @@ def flat_comments(text: str, url: str) -> list[Comment]:
     """
     kept = []
     for para in (p.strip() for p in re.split(r"\n+", text or "")):
-        if not para or _COMMENT_NOISE_RE.match(para):
+        if not para or _COMMENT_NOISE_RE.match(para.lower()):
             continue
-        if len(para) < 160 and _FLAT_HEADING_RE.search(para):
+        if len(para) < 160 and _FLAT_HEADING_RE.search(para.lower()):
             continue
         if parse_text_date(para) and len(para) < 40:
             continue

@@ -9,7 +9,6 @@ import json
 import logging
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import asdict, dataclass
 from importlib import metadata as importlib_metadata
 from typing import Any
@@ -672,9 +671,10 @@ _BOILERPLATE_PARTS = (
     "breadcrumb|breadcrumbs|respond|comment-respond|comment-form|commentform|reply-title|"
     "author-box|authorbox|author-bio|about-author"
 )
-_BOILERPLATE_TOKEN_RE = re.compile(rf"(?:^|[-_])(?:{_BOILERPLATE_PARTS})(?:$|[-_])", re.I)
+# Hot patterns match lower-cased input without re.I: case-insensitive alternation is ~10x slower.
+_BOILERPLATE_TOKEN_RE = re.compile(rf"(?:^|[-_])(?:{_BOILERPLATE_PARTS})(?:$|[-_])")
 _SAFE_TOKEN_RE = re.compile(
-    r"(?:^|[-_])(?:article|content|body|entry|post|story|text|main)(?:$|[-_])", re.I
+    r"(?:^|[-_])(?:article|content|body|entry|post|story|text|main)(?:$|[-_])"
 )
 _BOILERPLATE_ROLES = {
     "banner",
@@ -685,15 +685,14 @@ _BOILERPLATE_ROLES = {
     "alertdialog",
     "search",
 }
-_ARIA_RE = re.compile(r"cookie|consent|share|newsletter|breadcrumb|advert", re.I)
+_ARIA_RE = re.compile(r"cookie|consent|share|newsletter|breadcrumb|advert")
 
 
 _IDENT_XPATH = etree.XPath(".//*[@class or @id or @role or @aria-label]")
 # cheap prefilter on class/id; the token rules in _is_boilerplate_widget decide
 _BOILERPLATE_PREFILTER_RE = re.compile(
     r"cookie|gdpr|consent|cmp|newsletter|subscri|sign-?up|shar|social|shariff|addthis|related|recommended|"
-    r"crumb|respond|comment-?form|reply-title|author",
-    re.I,
+    r"crumb|respond|comment-?form|reply-title|author"
 )
 
 
@@ -706,7 +705,7 @@ def _is_boilerplate_widget(el: HtmlElement) -> bool:
     """Class/id/role/aria say: cookie banner, share bar, newsletter box, related list, form..."""
     role = el.get("role")
     aria = el.get("aria-label")
-    ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+    ident = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
     # most elements fail here: no role/aria and no boilerplate-ish word in class or id
     if role is None and aria is None and not _BOILERPLATE_PREFILTER_RE.search(ident):
         return False
@@ -718,7 +717,7 @@ def _is_boilerplate_widget(el: HtmlElement) -> bool:
         return True
     if (
         aria
-        and _ARIA_RE.search(aria)
+        and _ARIA_RE.search(aria.lower())
         and (role == "region" or tag in ("div", "section", "aside", "nav", "ul", "form"))
     ):
         return True
@@ -829,8 +828,7 @@ _BOILERPLATE_LINE_RE = re.compile(
     r"newsletter (?:abonnieren|bestellen|anmelden)|jetzt (?:newsletter )?abonnieren|"
     r"follow us on .*|related (?:articles|posts|stories)|you (?:may|might) also like|read more:?|advertisement|anzeige|"
     r"skip to (?:main )?content|zum inhalt springen"
-    r")[\s.!:*]*$",
-    re.I,
+    r")[\s.!:*]*$"
 )
 _BREADCRUMB_SEP_RE = re.compile(r"\s*(?:›|»|>|→|/|\||·|•|::)\s*")
 
@@ -855,7 +853,7 @@ def _clean_lines(
             parts = [p for p in _BREADCRUMB_SEP_RE.split(line) if p.strip()]
             if len(parts) > 1 or norm.startswith(("home", "startseite", "accueil", "inicio")):
                 continue
-        if len(line) < 300 and _BOILERPLATE_LINE_RE.match(line):
+        if len(line) < 300 and _BOILERPLATE_LINE_RE.match(line.lower()):
             continue
         if comment_texts and norm in comment_texts:
             continue
@@ -945,39 +943,7 @@ def _page_language(tree: HtmlElement) -> str | None:
         match = _LANG_CODE_RE.match(str(value))
         if match:
             codes.add(match.group(1).lower())
-    if len(codes) == 1:
-        return codes.pop()
-    # declarations that disagree say nothing; no declaration at all: look at the words
-    return _guess_language(tree) if not codes else None
-
-
-# the most frequent function words of common news languages: enough to tell them apart
-_FUNCTION_WORDS = {
-    "en": "the of and to in is that for it was on with as are by this be at from".split(),
-    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine".split(),
-    "fr": "le la les de des et en un une du est que dans pour qui sur au pas par".split(),
-    "es": "el la de que y en los del se las por un para con una su al es lo".split(),
-    "it": "il di che la e un in per non del della una sono si le con da al".split(),
-    "pt": "o a de que e do da em um para com não uma os no se na por mais".split(),
-    "nl": "de het een en van in is dat op te zijn met voor niet aan er ook".split(),
-    "pl": "i w na z do się nie że to jest o jak po co ale od za przez".split(),
-}
-_WORDS_RE = re.compile(r"[^\W\d_]+")
-
-
-def _guess_language(tree: HtmlElement) -> str | None:
-    """Language of a page that declares none, from function-word counts (or None)."""
-    body = tree.find(".//body")
-    words = _WORDS_RE.findall((body if body is not None else tree).text_content()[:20000].lower())
-    if len(words) < 100:
-        return None
-    counts = Counter(words)
-    scores = sorted(
-        ((sum(counts[w] for w in vocab), lang) for lang, vocab in _FUNCTION_WORDS.items()),
-        reverse=True,
-    )
-    (best, lang), (second, _) = scores[0], scores[1]
-    return lang if best >= 20 and best >= 2 * second else None
+    return codes.pop() if len(codes) == 1 else None
 
 
 class _NoLangidWarning(logging.Filter):
