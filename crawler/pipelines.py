@@ -123,6 +123,11 @@ def _library_caches() -> list[Any]:
     return caches
 
 
+def _ready() -> bool:
+    """No-op job: submitting it makes the pool spawn (and initialise) a worker."""
+    return True
+
+
 def _release_memory() -> None:
     """Hand freed heap pages back to the OS (glibc keeps them otherwise): workers stay small."""
     global _MALLOC_TRIM, _JOBS
@@ -188,7 +193,11 @@ class ExtractionPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
-        return cls(ExtractionConfig.from_settings(crawler.settings), crawler.stats)
+        pipeline = cls(ExtractionConfig.from_settings(crawler.settings), crawler.stats)
+        # Start the workers now: their imports (trafilatura ~1 s) overlap with the rest of
+        # the crawler's start-up instead of delaying the first pages.
+        pipeline.start_workers()
+        return pipeline
 
     # -- pool management -------------------------------------------------
 
@@ -200,6 +209,12 @@ class ExtractionPipeline:
         return ProcessPoolExecutor(
             max_workers=self.config.pool_size, mp_context=_mp_context(), initializer=_init_worker
         )
+
+    def start_workers(self) -> None:
+        """Spawn every worker (and run its initializer) without waiting for it."""
+        pool = self._get_pool()
+        for _ in range(self.config.pool_size):
+            pool.submit(_ready)
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
