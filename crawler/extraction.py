@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import ctypes
+import functools
+import gc
 import hashlib
 import html
 import json
 import logging
 import re
+import signal
+import sys
 import unicodedata
 from dataclasses import asdict, dataclass
 from importlib import metadata as importlib_metadata
@@ -1096,3 +1101,73 @@ def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:
             continue
         out.append(node)
     return out
+
+
+# ---------------------------------------------------------------------------
+# process-pool worker side (crawler.pipelines.ExtractionPipeline); no Scrapy here, so a
+# spawned worker imports only what extraction needs
+
+
+def worker_init() -> None:
+    """Pool initializer: import and warm up trafilatura; Ctrl-C is the parent's business."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # warm up lazily loaded parts (stoplists, xpaths, htmldate) so the first page is not slow
+    extract_article(
+        b'<html lang="en"><head><title>w</title></head><body><article><p>warm up text</p>'
+        b"<p>published 3 March 2024</p></article></body></html>",
+        "http://localhost/",
+    )
+    _CACHES.extend(_library_caches())
+    # everything imported so far lives as long as the worker: keep it out of the cyclic GC
+    gc.freeze()
+
+
+def worker_ready() -> bool:
+    """No-op job: submitting it makes the pool spawn (and initialise) a worker."""
+    return True
+
+
+def worker_extract(
+    body: bytes, url: str, encoding: str | None, options: ExtractionOptions, hints: dict[str, Any]
+) -> dict[str, Any]:
+    """The pool job: extract one page, then give memory back."""
+    try:
+        return extract_article(body, url, encoding=encoding, options=options, hints=hints)
+    finally:
+        _release_memory()
+
+
+# per-line text caches of trafilatura/htmldate (thousands of entries, ~20 MB per worker):
+# emptied every CACHE_RESET_JOBS pages so a long crawl does not grow the workers
+CACHE_RESET_JOBS = 25
+_CACHES: list[Any] = []
+_JOBS = 0
+_MALLOC_TRIM: Any = None
+
+
+def _library_caches() -> list[Any]:
+    # justext's per-language stoplists are small and slow to rebuild: they stay
+    caches = []
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith(("trafilatura", "htmldate", "courlan")):
+            continue
+        for value in vars(module).values():
+            if isinstance(value, functools._lru_cache_wrapper):
+                caches.append(value)
+    return caches
+
+
+def _release_memory() -> None:
+    """Empty text caches now and then, and hand freed heap pages back to the OS (glibc)."""
+    global _MALLOC_TRIM, _JOBS
+    _JOBS += 1
+    if _JOBS % CACHE_RESET_JOBS == 0:
+        for cache in _CACHES:
+            cache.cache_clear()
+    if _MALLOC_TRIM is None:
+        try:
+            _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)

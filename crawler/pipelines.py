@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import functools
-import gc
 import logging
 import multiprocessing
 import os
-import signal
-import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -19,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.extraction import EXTRACTOR_NAME, ExtractionOptions, extractor_version
+from crawler.extraction import (
+    EXTRACTOR_NAME,
+    ExtractionOptions,
+    extractor_version,
+    worker_extract,
+    worker_init,
+    worker_ready,
+)
 from crawler.items import PageItem
 
 if TYPE_CHECKING:
@@ -86,76 +88,8 @@ class ExtractionConfig:
 
 
 # ---------------------------------------------------------------------------
-# worker side
-
-
-def _init_worker() -> None:
-    """Pre-import trafilatura in each worker; Ctrl-C is the parent's business."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from crawler import extraction
-
-    # warm up lazily loaded parts (stoplists, xpaths, htmldate) so the first page is not slow
-    extraction.extract_article(
-        b'<html lang="en"><head><title>w</title></head><body><article><p>warm up text of the worker</p>'
-        b"<p>published 3 March 2024</p></article></body></html>",
-        "http://localhost/",
-    )
-    _CACHES.extend(_library_caches())
-    # everything imported so far lives as long as the worker: keep it out of the cyclic GC
-    gc.freeze()
-
-
-# per-line text caches of trafilatura/htmldate (thousands of entries, ~20 MB per worker):
-# emptied every CACHE_RESET_JOBS pages so a long crawl does not grow the workers
-CACHE_RESET_JOBS = 25
-_CACHES: list[Any] = []
-_JOBS = 0
-
-
-def _library_caches() -> list[Any]:
-    caches = []
-    for name, module in list(sys.modules.items()):
-        if not name.startswith(("trafilatura", "htmldate", "justext", "courlan")) or module is None:
-            continue
-        for value in vars(module).values():
-            if isinstance(value, functools._lru_cache_wrapper):
-                caches.append(value)
-    return caches
-
-
-def _ready() -> bool:
-    """No-op job: submitting it makes the pool spawn (and initialise) a worker."""
-    return True
-
-
-def _release_memory() -> None:
-    """Hand freed heap pages back to the OS (glibc keeps them otherwise): workers stay small."""
-    global _MALLOC_TRIM, _JOBS
-    _JOBS += 1
-    if _JOBS % CACHE_RESET_JOBS == 0:
-        for cache in _CACHES:
-            cache.cache_clear()
-    if _MALLOC_TRIM is None:
-        try:
-            _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc
-            _MALLOC_TRIM = False
-    if _MALLOC_TRIM:
-        _MALLOC_TRIM(0)
-
-
-_MALLOC_TRIM: Any = None
-
-
-def _extract_job(
-    body: bytes, url: str, encoding: str | None, options: Any, hints: dict[str, Any]
-) -> dict[str, Any]:
-    from crawler.extraction import extract_article
-
-    try:
-        return extract_article(body, url, encoding=encoding, options=options, hints=hints)
-    finally:
-        _release_memory()
+# worker side: the job functions live in crawler.extraction (worker_*), which imports
+# neither Scrapy nor this module, so spawned workers stay small
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -177,7 +111,7 @@ class ExtractionPipeline:
     """Extract each PageItem in a process pool; the reactor keeps downloading meanwhile."""
 
     # the function run in the worker: module-level so it pickles by reference
-    job: Callable[..., dict[str, Any]] = staticmethod(_extract_job)
+    job: Callable[..., dict[str, Any]] = staticmethod(worker_extract)
 
     def __init__(self, config: ExtractionConfig, stats: StatsCollector | None = None) -> None:
         self.config = config
@@ -207,14 +141,14 @@ class ExtractionPipeline:
             "starting extraction pool #%d with %d workers", self._generation, self.config.pool_size
         )
         return ProcessPoolExecutor(
-            max_workers=self.config.pool_size, mp_context=_mp_context(), initializer=_init_worker
+            max_workers=self.config.pool_size, mp_context=_mp_context(), initializer=worker_init
         )
 
     def start_workers(self) -> None:
         """Spawn every worker (and run its initializer) without waiting for it."""
         pool = self._get_pool()
         for _ in range(self.config.pool_size):
-            pool.submit(_ready)
+            pool.submit(worker_ready)
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
