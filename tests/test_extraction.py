@@ -529,3 +529,73 @@ def test_pipeline_does_not_import_trafilatura_in_the_crawl_process() -> None:
     import subprocess
 
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+# ---------------------------------------------------------------------------
+# the `newsvault extract` command and worker plumbing
+
+
+def test_extract_command_prints_the_same_json_as_extract_article(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crawler.cli import main
+
+    page = tmp_path / "page.html"
+    page.write_text(article_html(head=JSONLD_HEAD), encoding="utf-8")
+    assert main(["extract", str(page), "--url", URL]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == extract_article(page.read_bytes(), URL)
+    assert main(["extract", str(tmp_path / "missing.html")]) == 2
+
+
+def test_extract_command_no_comments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.cli import main
+
+    page = tmp_path / "page.html"
+    page.write_text(
+        article_html(
+            body_extra='<div id="comments"><ol class="commentlist"><li id="comment-1" class="comment">'
+            '<cite class="fn">Zed</cite><div class="comment-content"><p>Zed was here first.</p></div>'
+            "</li></ol></div>"
+        ),
+        encoding="utf-8",
+    )
+    assert main(["extract", str(page), "--url", URL, "--no-comments", "--compact"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["comments"] == [] and printed["comments_status"] is None
+    assert main(["extract", str(page), "--url", URL, "--compact"]) == 0
+    assert [c["author"] for c in json.loads(capsys.readouterr().out)["comments"]] == ["Zed"]
+
+
+@pytest.mark.parametrize(
+    ("head", "lang", "expected"),
+    [
+        ("", "de-DE", "de"),
+        ('<meta property="og:locale" content="de_DE">', "de", "de"),
+        ('<meta http-equiv="content-language" content="es">', "en", None),  # disagreement
+        ("", "", None),
+    ],
+)
+def test_page_language_only_when_declarations_agree(
+    head: str, lang: str, expected: str | None
+) -> None:
+    from crawler.extraction import _page_language, parse_html
+
+    tree = parse_html(f'<html lang="{lang}"><head>{head}</head><body><p>x</p></body></html>')
+    assert tree is not None
+    assert _page_language(tree) == expected
+
+
+def test_declared_language_does_not_lose_a_page_whose_meta_disagrees() -> None:
+    """trafilatura's language check must never turn a readable page into an empty one."""
+    html = article_html(head='<meta http-equiv="content-language" content="es">')
+    assert lines(extract_article(html, URL)) == PARAGRAPHS
+
+
+def test_worker_extract_matches_extract_article() -> None:
+    from crawler.extraction import worker_extract
+
+    body = article_html(head=JSONLD_HEAD).encode()
+    assert worker_extract(body, URL, "utf-8", ExtractionOptions(), {}) == extract_article(
+        body, URL, encoding="utf-8"
+    )
