@@ -993,6 +993,7 @@ def _closed(tree: HtmlElement) -> bool:
         text = _clean_inline(node.text_content())
         if not text or _CLOSED_RE.search(text.lower()):
             return True
+    # short text directly in a block (not a sentence in a paragraph of the article)
     for node in tree.iter("p", "div", "span", "h3", "h4", "em", "strong", "li"):
         text = node.text
         if text and len(text) < 120 and _CLOSED_RE.search(text.lower()):
@@ -1089,15 +1090,20 @@ def extract_comments(
         ),
         ("wordpress", ("commentlist", "comment-list", "comments-list"), _wordpress),
         ("wpdiscuz", ("wc-comment",), lambda t: list(_WPDISCUZ_XPATH(t))),
-        ("drupal", ("comment",), _drupal),
+        ("drupal", (), _drupal),
         (
             "disqus-discourse",
             ("disqus_thread", "discourse-comments"),
             lambda t: list(_DISQUS_XPATH(t)),
         ),
     )
+    tokens = set(attrs.split())
     for method, words, finder in families:
-        if not _has(attrs, *words):
+        if method == "drupal":
+            # whole class tokens, as _DRUPAL_XPATH matches them
+            if not tokens & {"comment", "js-comment", "comment-item"}:
+                continue
+        elif not _has(attrs, *words):
             continue
         try:
             elements = finder(tree)
