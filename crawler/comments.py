@@ -736,12 +736,18 @@ class _DomFamily:
         for root in roots:
             node = root
             parent = node.getparent()
+            size = len(node.text_content())
             while (
                 parent is not None
                 and _looks_like_comment_section(parent)
                 and _tag(parent) not in ("body", "html")
             ):
-                node = parent
+                # a wrapper that adds much more than a heading and a form is not the
+                # comment section (class="entry has-comments" around the article)
+                parent_size = len(parent.text_content())
+                if parent_size > size + 1500:
+                    break
+                node, size = parent, parent_size
                 parent = node.getparent()
             if all(node is not o and node not in o.iterdescendants() for o in out):
                 out = [o for o in out if o not in node.iterdescendants()]

@@ -599,3 +599,19 @@ def test_worker_extract_matches_extract_article() -> None:
     assert worker_extract(body, URL, "utf-8", ExtractionOptions(), {}) == extract_article(
         body, URL, encoding="utf-8"
     )
+
+
+def test_comment_pruning_never_takes_an_article_wrapper_named_like_comments() -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 3)
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><header><h1>{TITLE}</h1></header>"
+        f'<div class="post has-comments"><div class="text">{paragraphs}</div>'
+        '<div id="comments"><ol class="commentlist"><li id="comment-9" class="comment">'
+        '<div class="comment-author"><cite class="fn">Ula</cite></div>'
+        '<div class="comment-content"><p>Ula read the whole piece twice.</p></div></li></ol></div>'
+        "</div></body></html>"
+    )
+    article = extract_article(html, URL)
+    assert [c["author"] for c in article["comments"]] == ["Ula"]
+    assert all(p in article["text"] for p in PARAGRAPHS)
+    assert "Ula read" not in article["text"]
