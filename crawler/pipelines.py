@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.discovery.dates import published_too_old
 from crawler.extraction import (
     EXTRACTOR_NAME,
     ExtractionOptions,
@@ -215,6 +216,14 @@ class ExtractionPipeline:
         if not article.get("text"):
             self._inc("no_text")
             raise DropItem(f"no article text on {item.url}")
+        # The date known before fetching (feed, sitemap, URL) may have been missing.
+        if published_too_old(article.get("published"), (item.discovery or {}).get("max_age_days")):
+            self._inc("too_old")
+            if self.stats is not None:
+                self.stats.inc_value(f"newsvault/source/{item.source}/filtered_age")
+            raise DropItem(
+                f"published {article.get('published')}, older than max_age_days: {item.url}"
+            )
         self._inc("articles")
         self._inc("comments", len(article.get("comments") or ()))
         return self.finish(article, item)

@@ -482,6 +482,12 @@ def test_pipeline_extracts_in_pool_with_provenance_and_survives_crash_and_timeou
                     make_item(b"<html><head><title>t</title></head><body><div></div></body></html>")
                 )
 
+            # max_age_days applies again to the date that extraction found (2024-05-14)
+            old = make_item(article_html(head=JSONLD_HEAD).encode())
+            old.discovery = {"via": "section", "max_age_days": 30}
+            with pytest.raises(DropItem, match="older than max_age_days"):
+                await pipeline.process_item(old)
+
             pipeline.job = _crash_job  # type: ignore[assignment]
             with pytest.raises(DropItem, match="crashed"):
                 await pipeline.process_item(make_item(b"<html><body><p>x</p></body></html>"))
@@ -518,6 +524,8 @@ def test_pipeline_extracts_in_pool_with_provenance_and_survives_crash_and_timeou
     assert stats.get_value("newsvault/extract/errors") == 1
     assert stats.get_value("newsvault/extract/timeouts") == 1
     assert stats.get_value("newsvault/extract/not_html") == 1
+    assert stats.get_value("newsvault/extract/too_old") == 1
+    assert stats.get_value("newsvault/source/daily/filtered_age") == 1
     assert pipeline._pool is None  # shut down at close
 
 

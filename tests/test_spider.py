@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +198,13 @@ def test_max_age_days_filters_before_fetching(site, tmp_path):
         assert path not in paths
     assert result.stat("filtered_age") >= len(old)
     assert result.items  # recent ones still come through
+    # Whatever the route, no article older than the cutoff is written.
+    for item in result.items:
+        if item["published"]:
+            published = datetime.fromisoformat(item["published"])
+            if published.tzinfo is None:
+                published = published.replace(tzinfo=timezone.utc)
+            assert published >= cutoff - timedelta(days=1), item["url"]
 
 
 def test_private_networks_refused_unless_allowed(site, tmp_path):
