@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crawler.config import CONFIG_ENV, load_config, to_settings
 
@@ -23,3 +23,22 @@ class ArchiveConfigAddon:
         for name, value in to_settings(cfg).items():
             settings.set(name, value, priority="addon")
         logger.debug("Loaded %s (config hash %s)", cfg.path, cfg.config_hash)
+
+
+class QuietLoggers:
+    """Stop building log records that LOG_LEVEL would discard anyway.
+
+    Scrapy leaves the root logger at NOTSET and filters in its handler, so every
+    per-response DEBUG line (and charset_normalizer's TRACE lines) is formatted and thrown
+    away on the reactor thread: about a tenth of the crawl process's CPU on a fast crawl.
+    """
+
+    def __init__(self, level: int) -> None:
+        logging.getLogger().setLevel(level)
+        logging.getLogger("charset_normalizer").setLevel(max(level, logging.WARNING))
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> QuietLoggers:
+        level = crawler.settings.get("LOG_LEVEL") or "DEBUG"
+        numeric = logging.getLevelName(level) if isinstance(level, str) else int(level)
+        return cls(numeric if isinstance(numeric, int) else logging.DEBUG)

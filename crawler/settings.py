@@ -36,6 +36,7 @@ REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
+    "crawler.addon.QuietLoggers": 0,
     "pipelines.warc.WarcWriterExtension": 100,
     "pipelines.manifest.RunManifestExtension": 900,
 }

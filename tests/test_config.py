@@ -213,3 +213,22 @@ def test_archival_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
     assert settings.getdict("EXTENSIONS")["scrapy.extensions.remote_control.RemoteControl"] is None
     assert "+http" in settings.get("USER_AGENT")
+
+
+def test_quiet_loggers_build_no_records_below_log_level() -> None:
+    import logging
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.addon import QuietLoggers
+
+    root = logging.getLogger()
+    saved = root.level, logging.getLogger("charset_normalizer").level
+    try:
+        QuietLoggers.from_crawler(get_crawler(settings_dict={"LOG_LEVEL": "INFO"}))
+        assert not logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("scrapy.core.engine").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("charset_normalizer").isEnabledFor(logging.INFO)
+    finally:
+        root.setLevel(saved[0])
+        logging.getLogger("charset_normalizer").setLevel(saved[1])
