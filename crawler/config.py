@@ -255,7 +255,7 @@ class _Builder:
                 return None
             inner = next(a for a in args if a is not type(None))
             return self.convert(inner, node, key)
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             if not isinstance(node, yaml.MappingNode):
                 self.fail(node, key, "expected a mapping of keys (key: value lines)")
             return self.build(tp, self.value(node, key), node, f"{key}.")
