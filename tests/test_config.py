@@ -232,3 +232,29 @@ def test_quiet_loggers_build_no_records_below_log_level() -> None:
     finally:
         root.setLevel(saved[0])
         logging.getLogger("charset_normalizer").setLevel(saved[1])
+
+
+def test_readme_documents_every_config_key() -> None:
+    import dataclasses
+    import typing
+
+    from crawler import config
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = []
+
+    def walk(cls: type, prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            tp = hints[f.name]
+            if f.name == "path":
+                continue
+            if f.name == "sources":
+                walk(config.Source, "sources[].")
+            elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
+                walk(tp, f"{prefix}{f.name}.")
+            elif f"`{prefix}{f.name}`" not in readme:
+                missing.append(prefix + f.name)
+
+    walk(config.ArchiveConfig, "")
+    assert missing == []
