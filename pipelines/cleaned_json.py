@@ -19,11 +19,10 @@ from pipelines.gzfiles import (
     Uploader,
     default_host,
     ensure_spool,
-    find_open_files,
     make_file_name,
     move_to_ready,
     object_key,
-    recover_file,
+    recover_open_files,
     resolve_uploader,
 )
 
@@ -131,17 +130,9 @@ class JsonShardWriter:
 
     def recover(self) -> list[ClosedFile]:
         """Truncate crashed `.open` shards to their last complete line and ship them."""
-        recovered = []
-        for path in find_open_files(self.spool / OPEN_DIR, "." + JSON_EXT):
-            closed = recover_file(path, validate=validate_line)
-            if closed is None:
-                continue
-            logger.warning(
-                "Recovered %s with %d records from a previous run", closed.name, closed.records
-            )
-            recovered.append(closed)
-            self.finish(closed)
-        return recovered
+        return recover_open_files(
+            self.spool / OPEN_DIR, "." + JSON_EXT, validate=validate_line, finish=self.finish
+        )
 
     def close(self) -> None:
         self.writer.close()

@@ -55,11 +55,10 @@ from pipelines.gzfiles import (
     Uploader,
     default_host,
     ensure_spool,
-    find_open_files,
     make_file_name,
     move_to_ready,
     object_key,
-    recover_file,
+    recover_open_files,
     resolve_uploader,
     write_atomic,
 )
@@ -740,17 +739,12 @@ class WarcArchive:
 
     def recover(self) -> list[ClosedFile]:
         """Truncate crashed `.open` WARCs to their last complete record; finish each."""
-        recovered = []
-        for path in find_open_files(self.spool / OPEN_DIR, "." + WARC_EXT):
-            closed = recover_file(path, validate=validate_warc_member)
-            if closed is None:
-                continue
-            logger.warning(
-                "Recovered %s with %d records from a previous run", closed.name, closed.records
-            )
-            recovered.append(closed)
-            self.finisher(closed)
-        return recovered
+        return recover_open_files(
+            self.spool / OPEN_DIR,
+            "." + WARC_EXT,
+            validate=validate_warc_member,
+            finish=self.finisher,
+        )
 
 
 # --------------------------------------------------------------------------- Scrapy glue
