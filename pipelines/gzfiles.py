@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 import socket
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -75,7 +76,7 @@ def iter_members(fh: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
 def make_file_name(prefix: str, created: datetime, serial: int, host: str, ext: str) -> str:
     """`PREFIX-YYYYMMDDhhmmss-NNNNN-HOST.ext`, the name Heritrix-style tools expect."""
     stamp = created.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
-    safe_host = re.sub(r"[^A-Za-z0-9.-]", "-", host) or "localhost"
+    safe_host = re.sub(r"[^A-Za-z0-9.~-]", "-", host) or "localhost"
     return f"{prefix}-{stamp}-{serial:05d}-{safe_host}.{ext.lstrip('.')}"
 
 
@@ -93,8 +94,15 @@ def object_key(name: str, created: datetime | None = None) -> str:
     return f"{when:%Y/%m/%d}/{name}"
 
 
+# Serials restart with every process: two runs started in the same second on one host
+# (or on two machines with the same name) would otherwise make the same file name, and
+# the later file would replace the earlier one in the store. Heritrix adds `~` parts too.
+_PROCESS_TAG = secrets.token_hex(3)
+
+
 def default_host() -> str:
-    return socket.gethostname().split(".")[0] or "localhost"
+    """The HOST part of file names: the machine's short name and a per-process tag."""
+    return f"{socket.gethostname().split('.')[0] or 'localhost'}~{_PROCESS_TAG}"
 
 
 @dataclass(frozen=True)
@@ -298,6 +306,27 @@ def recover_file(
         path.unlink()
         return None
     return ClosedFile(path, name, records, end)
+
+
+def recover_open_files(
+    open_dir: Path,
+    suffix: str,
+    *,
+    validate: Callable[[bytes], bool],
+    finish: Callable[[ClosedFile], object],
+) -> list[ClosedFile]:
+    """Recover every crashed `*{suffix}.open` file under `open_dir` and `finish` each one."""
+    recovered = []
+    for path in find_open_files(open_dir, suffix):
+        closed = recover_file(path, validate=validate)
+        if closed is None:
+            continue
+        logger.warning(
+            "Recovered %s with %d records from a previous run", closed.name, closed.records
+        )
+        recovered.append(closed)
+        finish(closed)
+    return recovered
 
 
 def move_to_ready(spool: Path, store: str, key: str, src: Path) -> Path:

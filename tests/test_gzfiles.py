@@ -253,3 +253,23 @@ def test_failed_write_leaves_no_partial_member(tmp_path: Path) -> None:
     writer.close()
     assert gzip.decompress(done[0].path.read_bytes()) == b"first\nthird\n"
     assert done[0].records == 2
+
+
+def test_names_differ_between_processes_started_in_the_same_second() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from datetime import datetime, timezone; from pipelines.gzfiles import make_file_name, "
+        "default_host; print(make_file_name('p', datetime(2026, 1, 1, tzinfo=timezone.utc), 0, "
+        "default_host(), 'warc.gz'))"
+    )
+    names = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    }
+    assert len(names) == 2
+    for name in names:
+        assert name.startswith("p-20260101000000-00000-") and "~" in name
