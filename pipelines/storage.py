@@ -1044,6 +1044,8 @@ class Uploader:
             self._set_deadline(max(self._deadline or 0.0, time.monotonic() + extra))
             self.drain(extra)
         self.stop()
+        self._prune_empty_dirs(self.ready_dir)
+        self._prune_empty_dirs(self.meta_dir)
         pending = self.pending_details()
         self._set_stat("newsvault/upload/pending", len(pending))
         if pending:
@@ -1194,20 +1196,20 @@ class Uploader:
         path.unlink()
         with contextlib.suppress(OSError):
             self._meta_path(job.store, job.key).unlink()
-        self._prune(path.parent, self.ready_dir / job.store)
-        self._prune(self._meta_path(job.store, job.key).parent, self.meta_dir / job.store)
+        # Empty day directories are pruned at finish(), not here: a producer may be
+        # creating one of them right now to move its next finished file in.
         logger.debug("Uploaded %s (%d bytes)", shipped.uri, size)
         return True
 
     @staticmethod
-    def _prune(directory: Path, stop: Path) -> None:
-        # Empty day directories would pile up in the spool; a concurrent submit may refill one.
-        while directory != stop and stop in directory.parents:
-            try:
-                directory.rmdir()
-            except OSError:
-                return
-            directory = directory.parent
+    def _prune_empty_dirs(root: Path) -> None:
+        """Remove empty directories below ``root`` (day folders of shipped files)."""
+        if not root.is_dir():
+            return
+        for dirpath, _dirnames, _filenames in sorted(os.walk(root), reverse=True):
+            if Path(dirpath) != root:
+                with contextlib.suppress(OSError):
+                    Path(dirpath).rmdir()
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:

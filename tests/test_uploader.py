@@ -148,6 +148,31 @@ def test_submitted_files_are_uploaded_verified_and_removed(tmp_path: Path) -> No
     assert first.uri == store.uri_for(first.key)
 
 
+def test_producers_moving_files_in_while_uploads_finish_lose_nothing(tmp_path: Path) -> None:
+    """A producer creates the day folder and moves its file in (as the WARC writer does,
+    from its own thread) while workers finish uploads from that folder: no file or
+    record count may be lost, and empty folders are only tidied at finish()."""
+    from pipelines.gzfiles import move_to_ready
+
+    store = FileStore(tmp_path / "archive")
+    up = uploader_for(tmp_path, {"warc": store})
+    up.start()
+    files: dict[str, bytes] = {}
+    for i in range(200):
+        name = f"f-{i:03d}.warc.gz"
+        key = f"2026/11/25/{name}"
+        src = tmp_path / "open" / name
+        src.parent.mkdir(parents=True, exist_ok=True)
+        files[key] = f"payload {i}".encode()
+        src.write_bytes(files[key])
+        ready = move_to_ready(up.spool, "warc", key, src)
+        up.submit(ready, "warc", key, records=i + 1, kind="warc")
+    assert up.finish() == []
+    assert_stored_once(store, files)
+    assert sorted(f.records for f in up.shipped) == list(range(1, 201))
+    assert not any((up.spool / "ready").rglob("*"))  # tidied at the end
+
+
 def test_submit_moves_the_file_to_its_fixed_spool_path(tmp_path: Path) -> None:
     up = uploader_for(tmp_path, {"json": FileStore(tmp_path / "archive")})
     src = tmp_path / "shard.jsonl.gz"
