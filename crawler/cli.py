@@ -52,7 +52,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.log_level:
         settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     try:
-        cfg = preflight(settings, create_bucket=args.create_bucket)
+        preflight(settings, create_bucket=args.create_bucket)
     except StartupError as exc:
         print(f"newsvault: {exc}", file=sys.stderr)
         return 2
@@ -67,14 +67,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = stats.get("finish_reason", "unknown")
-    print(format_summary(stats, cfg.storage.warc, cfg.storage.json, settings))
+    # The crawler's settings include what the add-on read from the config file.
+    print(format_summary(stats, crawler.settings))
     return 0 if reason in OK_FINISH_REASONS else 1
 
 
-def format_summary(stats: dict[str, Any], warc_uri: str, json_uri: str, settings: Any) -> str:
+def format_summary(stats: dict[str, Any], settings: Any) -> str:
     """A short human summary of a finished crawl, from its Scrapy stats."""
-    warc_uri = settings.get("ARCHIVE_STORAGE_WARC") or warc_uri
-    json_uri = settings.get("ARCHIVE_STORAGE_JSON") or json_uri
+    warc_uri = settings.get("ARCHIVE_STORAGE_WARC")
+    json_uri = settings.get("ARCHIVE_STORAGE_JSON")
     lines = [
         f"finish reason : {stats.get('finish_reason', 'unknown')}",
         f"pages fetched : {stats.get('downloader/response_count', 0)}",

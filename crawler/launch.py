@@ -48,10 +48,8 @@ def preflight(
     effective = settings.copy()
     for name, value in to_settings(cfg).items():
         effective.set(name, value, priority="addon")
-    try:
-        from pipelines.storage import StorageConfigError, check_stores
-    except ImportError:  # storage backends not installed: nothing to probe
-        return cfg
+    from pipelines.storage import StorageConfigError, check_stores
+
     try:
         check_stores(effective, create_bucket=create_bucket)
     except StorageConfigError as exc:

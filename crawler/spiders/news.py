@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import scrapy
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
     from pipelines.state import StateIndex
 
+_Doc = TypeVar("_Doc")
 logger = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -303,18 +304,29 @@ class NewsSpider(scrapy.Spider):
             for sitemap_request in self._robots_requests(response, source):
                 self.crawler.engine.crawl(sitemap_request)
 
+    def _parse_document(
+        self,
+        parse: Callable[[bytes, str], _Doc],
+        not_this_kind: type[Exception],
+        kind: str,
+        response: Response,
+    ) -> _Doc | None:
+        """Parse a feed or sitemap; unsafe or malformed documents are logged and skipped."""
+        try:
+            return parse(response.body, response.url)
+        except UnsafeDocument as exc:
+            logger.warning("Refusing %s %s: %s", kind, response.url, exc)
+            self.crawler.stats.inc_value("newsvault/discovery/unsafe_documents")
+        except not_this_kind as exc:
+            logger.warning("Not a %s: %s (%s)", kind, response.url, exc)
+        return None
+
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         source = response.meta["nv_source"]
         self._inc(source, "fetched")
         plan = self._plan(source)
-        try:
-            sitemap = parse_sitemap(response.body, response.url)
-        except UnsafeDocument as exc:
-            logger.warning("Refusing sitemap %s: %s", response.url, exc)
-            self.crawler.stats.inc_value("newsvault/discovery/unsafe_documents")
-            return
-        except SitemapError as exc:
-            logger.warning("Not a sitemap: %s (%s)", response.url, exc)
+        sitemap = self._parse_document(parse_sitemap, SitemapError, "sitemap", response)
+        if sitemap is None:
             return
         depth = int(response.meta.get("nv_sitemap_depth", 0))
         if sitemap.is_index:
@@ -355,14 +367,8 @@ class NewsSpider(scrapy.Spider):
         yield from self._feed_requests(response, self._plan(source))
 
     def _feed_requests(self, response: Response, plan: SourcePlan) -> Iterator[Request]:
-        try:
-            feed = parse_feed(response.body, response.url)
-        except UnsafeDocument as exc:
-            logger.warning("Refusing feed %s: %s", response.url, exc)
-            self.crawler.stats.inc_value("newsvault/discovery/unsafe_documents")
-            return
-        except FeedError as exc:
-            logger.warning("Not a feed: %s (%s)", response.url, exc)
+        feed = self._parse_document(parse_feed, FeedError, "feed", response)
+        if feed is None:
             return
         for entry in feed.entries:
             discovery = {"via": "feed", "from": response.url, **entry.discovery()}
