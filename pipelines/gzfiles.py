@@ -230,13 +230,21 @@ class RotatingMemberWriter:
                 self._header_records += 1
         return current
 
-    def write_group(self, records: Iterable[bytes]) -> list[MemberLocation]:
-        """Write records that belong together into the same file, then rotate if full."""
+    def write_group(self, records: Iterable[bytes], *, rotate: bool = True) -> list[MemberLocation]:
+        """Write records that belong together into the same file, then rotate if full.
+
+        With ``rotate=False`` the caller notes where they landed first, then calls
+        `rotate_if_full`.
+        """
         current = self._current or self._open()
         locations = [current.write(record) for record in records]
-        if self._full(current):
-            self.rotate()
+        if rotate:
+            self.rotate_if_full()
         return locations
+
+    def rotate_if_full(self) -> None:
+        if self._current is not None and self._full(self._current):
+            self.rotate()
 
     def write(self, record: bytes) -> MemberLocation:
         return self.write_group([record])[0]

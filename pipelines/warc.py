@@ -40,10 +40,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.timeutils import datetime_to_iso_date
+from warcio.timeutils import datetime_to_iso_date, iso_date_to_timestamp
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
@@ -51,6 +52,7 @@ from pipelines.gzfiles import (
     MB,
     OPEN_DIR,
     ClosedFile,
+    MemberLocation,
     RotatingMemberWriter,
     Uploader,
     default_host,
@@ -431,30 +433,52 @@ class _Joiner:
         return urljoin(self.base, value)
 
 
+# "tag/@attr" as written in outlink lines, for every spelling the regex can capture
+_LINK_KINDS: dict[tuple[bytes, bytes], str] = {}
+
+
+def _link_kind(tag: bytes, attr: bytes) -> str:
+    kind = _LINK_KINDS.get((tag, attr))
+    if kind is None:
+        name = tag.decode("ascii").lower()
+        hop = "L" if name in ("a", "area") else "E"
+        kind = _LINK_KINDS[(tag, attr)] = f"{hop} {name}/@{attr.decode('ascii').lower()}"
+    return kind
+
+
 def extract_outlinks(body: bytes, base_url: str, limit: int = MAX_OUTLINKS) -> list[str]:
     """Heritrix-style outlink lines (`URL HOP tag/@attr`) from HTML, cheaply, by regex."""
     joiner = _Joiner(base_url)
     seen: set[str] = set()
     out: list[str] = []
-    for match in _TAG_RE.finditer(body):
-        raw = match["dq"] if match["dq"] is not None else match["sq"] or match["uq"] or b""
+    for tag, attr, dq, sq, uq in _TAG_RE.findall(body):
+        raw = dq or sq or uq
+        if len(tag) == 4 and tag.lower() == b"base":
+            value = raw.decode("utf-8", "replace")
+            value = (html.unescape(value) if "&" in value else value).strip()
+            if value:
+                joiner = _Joiner(urljoin(base_url, value))
+            continue
         value = raw.decode("utf-8", "replace")
         if "&" in value:
             value = html.unescape(value)
         value = value.strip()
-        tag = match["tag"].decode().lower()
-        if tag == "base":
-            if value:
-                joiner = _Joiner(urljoin(base_url, value))
+        if not value or value[0] == "#":
             continue
-        if not value or value[0] == "#" or value[:11].lower().startswith(_SKIP_SCHEMES):
+        head = value[:11]
+        if ":" in head and head.lower().startswith(_SKIP_SCHEMES):
             continue
-        url = joiner.join(value).partition("#")[0]
-        if not url[:8].lower().startswith(("http://", "https://")) or url in seen:
+        url = joiner.join(value)
+        if "#" in url:
+            url = url.partition("#")[0]
+        if not url.startswith(("http://", "https://")) and not url[:8].lower().startswith(
+            ("http://", "https://")
+        ):
+            continue
+        if url in seen:
             continue
         seen.add(url)
-        hop = "L" if tag in ("a", "area") else "E"
-        out.append(f"{url} {hop} {tag}/@{match['attr'].decode().lower()}")
+        out.append(f"{url} {_link_kind(tag, attr)}")
         if len(out) >= limit:
             break
     return out
@@ -472,6 +496,56 @@ def validate_warc_member(data: bytes) -> bool:
     if not match:
         return False
     return len(data) == head_end + 4 + int(match[1]) + 4
+
+
+_MIME_SPLIT = re.compile(r"[;\s]")
+
+
+def _read_back(name: bytes, value: bytes) -> str | None:
+    """A header value as warcio parses it back from the record (None: unsure)."""
+    line = name + b": " + value
+    if b"\r" in line or b"\n" in line:
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        text = line.decode("iso-8859-1")
+    return text.rstrip().split(":", 1)[1].lstrip()
+
+
+def cdxj_line(
+    capture: HttpCapture, warc_date: str, payload_digest: str, revisit: bool, loc: MemberLocation
+) -> str | None:
+    """The line `cdxj-indexer --sort --post-append` writes for this response or revisit.
+
+    None when it would take the indexer's own reading to be sure (not a GET, or an odd
+    Content-Type header); the file is then indexed from disk when it closes.
+    """
+    if capture.method.upper() != "GET":
+        return None
+    index: dict[str, str] = {"url": capture.url}
+    if revisit:
+        index["mime"] = "warc/revisit"
+    else:
+        content_type = next(
+            (v for n, v in capture.response_headers if n.strip().lower() == b"content-type"),
+            None,
+        )
+        if content_type is not None:
+            mime = _read_back(b"Content-Type", content_type)
+            if mime is None:
+                return None
+            index["mime"] = _MIME_SPLIT.split(mime, 1)[0].strip()
+    index["status"] = str(capture.status)
+    index["digest"] = payload_digest
+    index["length"] = str(loc.length)
+    index["offset"] = str(loc.offset)
+    index["filename"] = loc.name
+    try:
+        urlkey = surt.surt(capture.url)
+    except Exception:  # what cdxj-indexer does too
+        urlkey = capture.url
+    return f"{urlkey} {iso_date_to_timestamp(warc_date)} {json.dumps(index)}\n"
 
 
 def cdxj_index(path: Path, filename: str) -> str:
@@ -494,16 +568,22 @@ class ReadyFile:
     kind: str
 
 
-def finish_warc(spool: Path, closed: ClosedFile) -> list[ReadyFile]:
+def finish_warc(
+    spool: Path, closed: ClosedFile, index_lines: list[str] | None = None
+) -> list[ReadyFile]:
     """Index a closed WARC, then move it and its CDXJ to `spool/ready/warc/<key>`.
 
-    The CDXJ lands first: a crash before the WARC moves leaves the `.open` file, which
-    recovery re-indexes under the same name.
+    ``index_lines`` are the CDXJ lines noted while writing (see `cdxj_line`); without
+    them the file is read back and indexed. The CDXJ lands first: a crash before the
+    WARC moves leaves the `.open` file, which recovery re-indexes under the same name.
     """
     key = object_key(closed.name)
     ready: list[ReadyFile] = []
     try:
-        index = cdxj_index(closed.path, closed.name)
+        if index_lines is not None:
+            index = "".join(sorted(index_lines))
+        else:
+            index = cdxj_index(closed.path, closed.name)
     except Exception:
         # the WARC matters more than its index: ship it anyway (`cdxj-indexer` can redo it)
         logger.exception("Could not index %s; shipping it without a CDXJ", closed.path)
@@ -630,6 +710,8 @@ class WarcArchive:
         self._on_stat = on_stat
         self.spool = ensure_spool(config.spool)
         self.finisher = finisher or self.finish_and_ship
+        # CDXJ lines noted while writing, per file name; None: index that file from disk
+        self._index_lines: dict[str, list[str] | None] = {}
         self.writer = RotatingMemberWriter(
             self.spool / OPEN_DIR,
             name_factory=self._name,
@@ -649,6 +731,10 @@ class WarcArchive:
     def _warcinfo(self, name: str) -> list[bytes]:
         self._count("records")
         return [self.builder.warcinfo(name)]
+
+    def take_index_lines(self, name: str) -> list[str] | None:
+        """The CDXJ lines of a file this archive wrote and closed (None: not known)."""
+        return self._index_lines.pop(name, None)
 
     def _completed(self, closed: ClosedFile) -> None:
         self._count("files")
@@ -696,7 +782,15 @@ class WarcArchive:
         original = self._find_original(digest) if self.dedupable(capture) else None
         response_id, response = self.builder.response(capture, warc_date, digest, original)
         request_id, request = self.builder.request(capture, warc_date, response_id)
-        response_loc = self.writer.write_group([response, request])[0]
+        response_loc = self.writer.write_group([response, request], rotate=False)[0]
+        lines = self._index_lines.setdefault(response_loc.name, [])
+        if lines is not None:
+            line = cdxj_line(capture, warc_date, digest, original is not None, response_loc)
+            if line is None:
+                self._index_lines[response_loc.name] = None
+            else:
+                lines.append(line)
+        self.writer.rotate_if_full()
         self._count("records", 2)
         if original is not None:
             self._count("revisits")
@@ -725,7 +819,7 @@ class WarcArchive:
     # -- finishing and recovery
 
     def finish_and_ship(self, closed: ClosedFile) -> list[ReadyFile]:
-        ready = finish_warc(self.spool, closed)
+        ready = finish_warc(self.spool, closed, self.take_index_lines(closed.name))
         self.ship(ready)
         return ready
 
@@ -926,7 +1020,8 @@ class WarcWriterExtension:
     def _finish_in_thread(self, closed: ClosedFile) -> None:
         assert self.archive is not None
         archive = self.archive
-        d = self._defer_to_thread(finish_warc, archive.spool, closed)
+        lines = archive.take_index_lines(closed.name)
+        d = self._defer_to_thread(finish_warc, archive.spool, closed, lines)
         # submit on the reactor thread: the uploader need not be thread-safe
         d.addCallback(archive.ship)
         d.addErrback(
