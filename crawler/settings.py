@@ -43,7 +43,13 @@ EXTENSIONS = {
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateNetworkMiddleware": 50,
+    # just above HttpCompressionMiddleware (590), whose response it prepares
+    "crawler.middlewares.EncodedBodyMiddleware": 595,
 }
+
+# Outputs of one response processed at once. Scrapy starts this many tasks for every
+# response (default 100); a newsvault page yields one item and a few requests.
+CONCURRENT_ITEMS = 16
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractionPipeline": 100,

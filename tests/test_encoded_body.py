@@ -1,0 +1,93 @@
+"""EncodedBodyMiddleware: no charset guess on compressed bytes; same decoded response."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from scrapy import Request
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http.response import text as text_module
+from scrapy.utils.test import get_crawler
+
+from crawler.middlewares import EncodedBodyMiddleware
+
+PAGE = "<html><head><title>Café</title></head><body><p>Grüße aus Köln</p></body></html>"
+
+
+def _through(response: Response, request: Request) -> Response:
+    """The response path of the two middlewares, in the order settings.py gives them."""
+    compression = HttpCompressionMiddleware(crawler=get_crawler())
+    response = EncodedBodyMiddleware().process_response(request, response)
+    return compression.process_response(request, response)
+
+
+@pytest.fixture
+def detections(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    seen: list[bytes] = []
+    original = text_module.from_bytes
+
+    def spy(data: bytes):  # type: ignore[no-untyped-def]
+        seen.append(data)
+        return original(data)
+
+    monkeypatch.setattr(text_module, "from_bytes", spy)
+    return seen
+
+
+@pytest.mark.parametrize("coding", [b"gzip", b"x-gzip", b"GZIP"])
+def test_compressed_page_is_decoded_without_guessing_on_gzip_bytes(
+    detections: list[bytes], coding: bytes
+) -> None:
+    url = "http://example.org/a"
+    request = Request(url)
+    raw = HtmlResponse(
+        url,
+        body=gzip.compress(PAGE.encode("utf-8")),
+        headers={"Content-Type": "text/html", "Content-Encoding": coding},
+        request=request,
+    )
+    out = _through(raw, request)
+    assert isinstance(out, HtmlResponse)
+    assert out.text == PAGE
+    assert out.encoding == "utf-8"
+    assert b"Content-Encoding" not in out.headers
+    assert detections == []  # Scrapy alone runs charset_normalizer over the gzip bytes
+
+
+def test_scrapy_alone_guesses_on_the_compressed_bytes(detections: list[bytes]) -> None:
+    """Why the middleware exists: if Scrapy stops doing this, it can go."""
+    url = "http://example.org/a"
+    request = Request(url)
+    raw = HtmlResponse(
+        url,
+        body=gzip.compress(PAGE.encode("utf-8")),
+        headers={"Content-Type": "text/html", "Content-Encoding": "gzip"},
+        request=request,
+    )
+    HttpCompressionMiddleware(crawler=get_crawler()).process_response(request, raw)
+    assert detections and detections[0].startswith(b"\x1f\x8b")
+
+
+def test_unknown_or_absent_coding_is_left_alone() -> None:
+    request = Request("http://example.org/a")
+    plain = HtmlResponse(request.url, body=PAGE.encode(), headers={"Content-Type": "text/html"})
+    assert EncodedBodyMiddleware().process_response(request, plain) is plain
+    odd = TextResponse(
+        request.url, body=b"\x00", headers={"Content-Encoding": "compress"}, encoding="utf-8"
+    )
+    assert EncodedBodyMiddleware().process_response(request, odd) is odd
+    binary = Response(request.url, body=b"\x1f\x8b", headers={"Content-Encoding": "gzip"})
+    assert EncodedBodyMiddleware().process_response(request, binary) is binary
+
+
+def test_it_sits_just_above_http_compression() -> None:
+    settings = get_crawler().settings
+    from crawler import settings as project
+
+    mws = {**settings.getdict("DOWNLOADER_MIDDLEWARES_BASE"), **project.DOWNLOADER_MIDDLEWARES}
+    ours = mws["crawler.middlewares.EncodedBodyMiddleware"]
+    theirs = mws["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"]
+    above = [v for v in mws.values() if v is not None and theirs < v < ours]
+    assert theirs < ours and not above
