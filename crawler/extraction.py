@@ -92,7 +92,8 @@ def extractor_version() -> str:
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _DOCTYPE_RE = re.compile(r"<!DOCTYPE[^>]*>", re.I)
-_INVALID_XML_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# characters libxml2 rejects, as UTF-8 bytes (U+FFFE, U+FFFF): scanning bytes is ~3x faster
+_INVALID_XML_BYTES_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
 def _codec(name: str | None) -> str | None:
@@ -141,9 +142,15 @@ def decode_body(body: bytes | str, encoding: str | None = None) -> str:
     return body.decode(label if label and label != "utf-8" else "cp1252", errors="replace")
 
 
-# the parser trafilatura uses itself, so the tree we hand over needs no re-parse
+# The decoded page goes to libxml2 as UTF-8 bytes: handing it a Python str costs a
+# conversion of its own (60% slower parsing on the corpus). Same options as trafilatura's
+# own parser, so the tree we hand over needs no re-parse.
 _PARSER = HTMLParser(
-    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+    collect_ids=False,
+    default_doctype=False,
+    remove_comments=True,
+    remove_pis=True,
+    encoding="utf-8",
 )
 # lxml.html picks a Python class per element through a Python-level lookup, paid every
 # time an element proxy is made (millions of times per hundred pages: about a tenth of
@@ -160,16 +167,16 @@ def parse_html(body: bytes | str, encoding: str | None = None) -> HtmlElement | 
 
 def _parse_text(text: str) -> HtmlElement | None:
     text = _XML_DECL_RE.sub("", text, count=1)
-    text = _INVALID_XML_CHARS_RE.sub("", text)
     # libxml2 mis-parses some pages whose doctype shares the first line with markup
     # (lxml bug 1955915): drop the doctype, as trafilatura's own loader does
     head, sep, rest = text.partition("\n")
     if "doctype" in head[:50].lower():
         text = _DOCTYPE_RE.sub("", head, count=1) + sep + rest
-    if not text.strip():
+    if not text or text.isspace():
         return None
+    data = _INVALID_XML_BYTES_RE.sub(b"", text.encode("utf-8", "replace"))
     try:
-        tree = document_fromstring(text, parser=_PARSER)
+        tree = document_fromstring(data, parser=_PARSER)
     except (TypeError, ValueError, etree.ParserError) as err:
         logger.debug("unparseable HTML: %s", err)
         return None
@@ -1146,6 +1153,10 @@ def worker_extract(
 # per-line text caches of trafilatura/htmldate (thousands of entries, ~20 MB per worker):
 # emptied every CACHE_RESET_JOBS pages so a long crawl does not grow the workers
 CACHE_RESET_JOBS = 25
+# Heap pages go back to the OS every TRIM_JOBS pages. After every page, the next one
+# faulted them all in again (7% of the worker's CPU on the corpus); every 16th page
+# costs a fifth of that, with the same peak (the largest page sets it).
+TRIM_JOBS = 16
 _CACHES: list[Any] = []
 _JOBS = 0
 _MALLOC_TRIM: Any = None
@@ -1170,6 +1181,8 @@ def _release_memory() -> None:
     if _JOBS % CACHE_RESET_JOBS == 0:
         for cache in _CACHES:
             cache.cache_clear()
+    if _JOBS % TRIM_JOBS:
+        return
     if _MALLOC_TRIM is None:
         try:
             _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
