@@ -23,19 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
-import boto3
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config as BotoConfig
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    PartialCredentialsError,
-)
-
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -301,6 +290,39 @@ class FileStore:
 # --------------------------------------------------------------------------- s3://
 
 
+class _AWS:
+    """boto3 and botocore, imported on first use.
+
+    A crawl into local directories never loads them (7 MB and a tenth of a second of
+    start-up); ``except _aws.ClientError`` looks the class up only when something raised.
+    """
+
+    _ERRORS = (
+        "BotoCoreError",
+        "ClientError",
+        "ConnectTimeoutError",
+        "EndpointConnectionError",
+        "NoCredentialsError",
+        "PartialCredentialsError",
+    )
+
+    def __getattr__(self, name: str) -> Any:
+        import boto3
+        from boto3.s3.transfer import TransferConfig
+        from botocore import exceptions
+        from botocore.config import Config
+
+        loaded = {"boto3": boto3, "TransferConfig": TransferConfig, "BotoConfig": Config}
+        loaded.update({error: getattr(exceptions, error) for error in self._ERRORS})
+        self.__dict__.update(loaded)
+        if name not in loaded:
+            raise AttributeError(name)
+        return loaded[name]
+
+
+_aws = _AWS()
+
+
 def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
@@ -356,7 +378,7 @@ class S3Store:
         self.endpoint_url = endpoint_url
         self.region = region
         self.addressing_style = addressing_style
-        self.transfer_config = TransferConfig(
+        self.transfer_config = _aws.TransferConfig(
             multipart_threshold=multipart_threshold,
             multipart_chunksize=multipart_chunksize,
             max_concurrency=max_concurrency,
@@ -370,18 +392,20 @@ class S3Store:
             "read_timeout": read_timeout,
         }
         _quiet_aws_loggers()
-        session = boto3.session.Session()
+        session = _aws.boto3.session.Session()
         self._client = session.client(
             "s3",
             endpoint_url=endpoint_url,
             region_name=region,
-            config=BotoConfig(**base, retries={"max_attempts": max_attempts, "mode": "standard"}),
+            config=_aws.BotoConfig(
+                **base, retries={"max_attempts": max_attempts, "mode": "standard"}
+            ),
         )
         self._probe_client = session.client(
             "s3",
             endpoint_url=endpoint_url,
             region_name=region,
-            config=BotoConfig(**base, retries={"max_attempts": 1, "mode": "standard"}),
+            config=_aws.BotoConfig(**base, retries={"max_attempts": 1, "mode": "standard"}),
         )
 
     @classmethod
@@ -437,18 +461,18 @@ class S3Store:
     def explain(self, exc: BaseException) -> str:
         """One sentence naming this store, what went wrong and the fix."""
         uri = self.describe()
-        if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        if isinstance(exc, (_aws.NoCredentialsError, _aws.PartialCredentialsError)):
             return (
                 f"no AWS credentials found for {uri}: set AWS_ACCESS_KEY_ID and "
                 "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run with an instance role"
             )
-        if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
+        if isinstance(exc, (_aws.EndpointConnectionError, _aws.ConnectTimeoutError)):
             endpoint = self.endpoint_url or "the AWS endpoint"
             return (
                 f"cannot reach {endpoint} for {uri}: check storage.s3.endpoint_url "
                 "(AWS_ENDPOINT_URL) and that the S3 server is running"
             )
-        if isinstance(exc, ClientError):
+        if isinstance(exc, _aws.ClientError):
             code = _error_code(exc)
             if code in _NO_BUCKET:
                 return (
@@ -474,10 +498,10 @@ class S3Store:
                 Bucket=self.bucket, Prefix=self.prefix + "/" if self.prefix else "", MaxKeys=1
             )
             return
-        except ClientError as exc:
+        except _aws.ClientError as exc:
             if not (create and _error_code(exc) in _NO_BUCKET):
                 raise StoreUnavailableError(self.explain(exc)) from None
-        except BotoCoreError as exc:
+        except _aws.BotoCoreError as exc:
             raise StoreUnavailableError(self.explain(exc)) from None
         self.create_bucket()
 
@@ -488,12 +512,12 @@ class S3Store:
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
         try:
             self._probe_client.create_bucket(**kwargs)
-        except ClientError as exc:
+        except _aws.ClientError as exc:
             if _error_code(exc) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise StoreUnavailableError(
                     f"cannot create bucket {self.bucket!r}{self._where()}: {self.explain(exc)}"
                 ) from None
-        except BotoCoreError as exc:
+        except _aws.BotoCoreError as exc:
             raise StoreUnavailableError(self.explain(exc)) from None
         logger.info("Created bucket %s%s", self.bucket, self._where())
 
@@ -537,7 +561,7 @@ class S3Store:
     def _get(self, key: str, **kwargs: Any) -> Any:
         try:
             return self._client.get_object(Bucket=self.bucket, Key=self._full(key), **kwargs)
-        except ClientError as exc:
+        except _aws.ClientError as exc:
             if _error_code(exc) in _NOT_FOUND:
                 raise ObjectNotFoundError(self.uri_for(key)) from None
             raise
@@ -552,7 +576,7 @@ class S3Store:
     def stat(self, key: str) -> StoredObject | None:
         try:
             head = self._client.head_object(Bucket=self.bucket, Key=self._full(key))
-        except ClientError as exc:
+        except _aws.ClientError as exc:
             if _error_code(exc) in _NOT_FOUND or _status(exc) == 404:
                 return None
             raise
@@ -592,7 +616,7 @@ class S3Store:
             return b""
         try:
             body = self._get(key, Range=f"bytes={start}-{start + length - 1}")["Body"]
-        except ClientError as exc:
+        except _aws.ClientError as exc:
             if _error_code(exc) == "InvalidRange" or _status(exc) == 416:
                 return b""  # start is past the end, as a file read would return
             raise

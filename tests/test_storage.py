@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import subprocess
+import sys
+import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -342,3 +345,26 @@ class TestStoreFromUri:
     def test_bad_endpoint(self) -> None:
         with pytest.raises(StorageConfigError, match="AWS_ENDPOINT_URL"):
             store_from_uri("s3://b/p", {"AWS_ENDPOINT_URL": "127.0.0.1:8333"})
+
+
+def test_local_stores_never_load_boto3(tmp_path: Path) -> None:
+    """boto3 costs every crawl 7 MB and start-up time; only s3:// URIs load it."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from pipelines.storage import check_stores, store_from_uri
+        store = store_from_uri({str(tmp_path / "a")!r})
+        store.put_bytes(b"x", "k")
+        check_stores({{"ARCHIVE_STORAGE_WARC": {str(tmp_path / "w")!r}}})
+        assert "boto3" not in sys.modules and "botocore" not in sys.modules, "loaded"
+        store_from_uri("s3://bucket/prefix")
+        assert "boto3" in sys.modules
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert result.returncode == 0, result.stderr
