@@ -11,13 +11,14 @@ class PageItem:
     """A fetched article page, before extraction.
 
     `body` is the decoded (Content-Encoding removed) body; the verbatim bytes are in the
-    WARC record that `warc` points at.
+    WARC record that `warc` points at. It stays out of the repr, which Scrapy logs when
+    an item is dropped: a log line per page, not the page.
     """
 
     url: str
     request_url: str
     status: int
-    body: bytes
+    body: bytes = field(repr=False)
     encoding: str | None
     content_type: str
     source: str

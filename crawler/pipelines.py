@@ -193,7 +193,7 @@ class ExtractionPipeline:
         content_type = (item.content_type or "").lower()
         if content_type and not any(kind in content_type for kind in ("html", "xml", "text/plain")):
             self._inc("not_html")
-            raise DropItem(f"not an HTML page ({item.content_type}): {item.url}")
+            raise DropItem(f"not an HTML page ({item.content_type}): {item.url}", log_level="INFO")
         try:
             try:
                 article = await self._run(item)
@@ -215,14 +215,16 @@ class ExtractionPipeline:
             raise DropItem(f"extraction failed on {item.url}: {err!r}") from err
         if not article.get("text"):
             self._inc("no_text")
-            raise DropItem(f"no article text on {item.url}")
+            # a page that looked like an article but is not one: counted, no warning
+            raise DropItem(f"no article text on {item.url}", log_level="INFO")
         # The date known before fetching (feed, sitemap, URL) may have been missing.
         if published_too_old(article.get("published"), (item.discovery or {}).get("max_age_days")):
             self._inc("too_old")
             if self.stats is not None:
                 self.stats.inc_value(f"newsvault/source/{item.source}/filtered_age")
             raise DropItem(
-                f"published {article.get('published')}, older than max_age_days: {item.url}"
+                f"published {article.get('published')}, older than max_age_days: {item.url}",
+                log_level="INFO",
             )
         self._inc("articles")
         self._inc("comments", len(article.get("comments") or ()))

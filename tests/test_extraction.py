@@ -477,10 +477,13 @@ def test_pipeline_extracts_in_pool_with_provenance_and_survives_crash_and_timeou
             with pytest.raises(DropItem, match="not an HTML page"):
                 await pipeline.process_item(pdf)
 
-            with pytest.raises(DropItem, match="no article text"):
+            with pytest.raises(DropItem, match="no article text") as dropped:
                 await pipeline.process_item(
                     make_item(b"<html><head><title>t</title></head><body><div></div></body></html>")
                 )
+            # an expected outcome: logged at INFO, one line, without the page body
+            assert dropped.value.log_level == "INFO"
+            assert "body" not in repr(make_item(b"<html>" + b"x" * 5000))
 
             # max_age_days applies again to the date that extraction found (2024-05-14)
             old = make_item(article_html(head=JSONLD_HEAD).encode())
