@@ -479,7 +479,7 @@ _MICRODATA_XPATH = etree.XPath(
     " or (@itemprop='comment' and contains(@itemtype, 'schema.org/')))]"
 )
 _DRUPAL_XPATH = etree.XPath(
-    "//*[(self::article or self::div or self::li or self::section)"
+    "//*[@class][(self::article or self::div or self::li or self::section)"
     " and ("
     + " or ".join(_HAS_CLASS.format(c) for c in ("comment", "js-comment", "comment-item"))
     + ")]"
@@ -939,7 +939,8 @@ _JS_WEAK_WIDGET_RE = re.compile(
     r"\bisso\b|vuukle|spot\.im|openweb|viafoura|livefyre|coral|talk\.js", re.I
 )
 _JS_CONTAINER_XPATH = etree.XPath(
-    "//*[@id='disqus_thread' or @id='discourse-comments' or @id='coral_thread' or @id='commento'"
+    # the first predicate spares the string tests on the many elements without these
+    "//*[@id or @class or @data-spotim-module][@id='disqus_thread' or @id='discourse-comments' or @id='coral_thread' or @id='commento'"
     " or @id='hyvor-talk-view' or @id='isso-thread' or @id='remark42' or @id='cusdis_thread'"
     " or contains(@class, 'fb-comments') or contains(@class, 'giscus') or contains(@class, 'utterances')"
     " or contains(@class, 'disqus') or contains(@class, 'vuukle') or contains(@id, 'spot-im')"
@@ -951,12 +952,20 @@ _CLOSED_RE = re.compile(
     r"les commentaires sont fermés|commentaires fermés|los comentarios están cerrados|comentarios cerrados|"
     r"i commenti sono chiusi|commenti chiusi"
 )
+# class names that mark a closed comment section (case-sensitive, as in _CLOSED_XPATH)
+_CLOSED_CLASSES = (
+    "comments-closed",
+    "no-comments",
+    "nocomments",
+    "comments-disabled",
+    "comment-closed",
+)
 _CLOSED_XPATH = etree.XPath(
-    "//*[contains(@class, 'comments-closed') or contains(@class, 'no-comments') or contains(@class, 'nocomments')"
+    "//*[@class][contains(@class, 'comments-closed') or contains(@class, 'no-comments') or contains(@class, 'nocomments')"
     " or contains(@class, 'comments-disabled') or contains(@class, 'comment-closed')]"
 )
 _FORM_XPATH = etree.XPath(
-    "//*[@id='respond' or @id='commentform' or contains(@class, 'comment-form') or contains(@class, 'comment-respond')"
+    "//*[@id or @class][@id='respond' or @id='commentform' or contains(@class, 'comment-form') or contains(@class, 'comment-respond')"
     " or contains(@id, 'comment-form') or contains(@id, 'comments-form') or contains(@class, 'comments-area')]"
 )
 
@@ -994,8 +1003,13 @@ _JS_CONTAINER_WORDS = (
 )
 
 
-def _closed(tree: HtmlElement) -> bool:
-    for node in _CLOSED_XPATH(tree):
+def _closed(tree: HtmlElement, attrs: str | None = None) -> bool:
+    """A "comments are closed" marker: by class name, or short text saying so.
+
+    ``attrs`` (the page's class/id values, lower-cased) lets the class search be skipped
+    when none of those names occurs at all.
+    """
+    for node in _CLOSED_XPATH(tree) if _has(attrs, *_CLOSED_CLASSES) else ():
         text = _clean_inline(node.text_content())
         if not text or _CLOSED_RE.search(text.lower()):
             return True
@@ -1059,6 +1073,17 @@ def _has(text: str | None, *words: str) -> bool:
 
 
 _ATTRS_XPATH = etree.XPath("//@id | //@class | //@itemtype | //@itemprop", smart_strings=False)
+
+
+def page_attributes(tree: HtmlElement) -> str:
+    """The page's id, class, itemtype and itemprop values, lower-cased, in one string.
+
+    A few KB that tell which markup can be present at all: a word missing here spares a
+    walk over the whole tree (XPath's ``contains()`` is case-sensitive, so this is a
+    superset test).
+    """
+    return " ".join(_ATTRS_XPATH(tree)).lower()
+
 # OpenWeb/Spot.IM mounts on a data attribute, not on a class or id
 _SPOTIM_XPATH = etree.XPath("boolean(//*[@data-spotim-module])")
 _SCRIPTS_XPATH = etree.XPath("//script/@src | //script/text()", smart_strings=False)
@@ -1070,6 +1095,7 @@ def extract_comments(
     *,
     ld_objects: list[dict[str, Any]] | None = None,
     source: str | None = None,
+    attrs: str | None = None,
 ) -> CommentResult:
     """Find reader comments on a page, keep their threading, and say how the section looks.
 
@@ -1081,9 +1107,8 @@ def extract_comments(
     if ld_objects is None:
         ld_objects = jsonld_objects(tree)
     candidates: list[tuple[str, list[Comment], list[HtmlElement]]] = []
-    # class/id/itemtype values of the whole page, lower-cased: a few KB that tell which
-    # markup families can be present at all
-    attrs = " ".join(_ATTRS_XPATH(tree)).lower()
+    if attrs is None:
+        attrs = page_attributes(tree)
 
     ld_comments = _jsonld_comments(ld_objects, url)
     if ld_comments:
@@ -1157,7 +1182,7 @@ def extract_comments(
         if _js_widget(tree):
             result.status = STATUS_NOT_IN_HTML
     if result.status == STATUS_NONE:
-        if _has(source, *_CLOSED_WORDS) and _closed(tree):
+        if _has(source, *_CLOSED_WORDS) and _closed(tree, attrs):
             result.status = STATUS_CLOSED
         elif forms:
             result.status = STATUS_OPEN

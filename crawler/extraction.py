@@ -32,6 +32,7 @@ from crawler.comments import (
     jsonld_objects,
     jsonld_types,
     normalize_date,
+    page_attributes,
     parse_text_date,
 )
 
@@ -456,7 +457,7 @@ def _not_in_comments(node: HtmlElement) -> bool:
 
 
 _DATEISH_XPATH = etree.XPath(
-    "//*[contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
+    "//*[@class or @id][contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
     " or contains(@class, 'posted') or contains(@class, 'publish') or contains(@class, 'byline')"
     " or contains(@class, 'meta') or contains(@id, 'date')]"
 )
@@ -549,22 +550,36 @@ def _dates(
 
 
 # byline markup, most specific first; the first selector that finds names wins
-_AUTHOR_XPATHS = tuple(
-    etree.XPath(x)
-    for x in (
-        "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(*)]",
-        "//a[@rel='author']",
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' vcard ')]"
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')"
-        " or contains(@class, 'name')]",
-        "//*[contains(@class, 'author-name') or contains(@class, 'byline__name') or contains(@class, 'authorname')]",
+# (words one of which the page's attributes must contain, XPath): the words spare the walk
+_AUTHOR_XPATHS: tuple[tuple[tuple[str, ...], etree.XPath], ...] = tuple(
+    (words, etree.XPath(x))
+    for words, x in (
+        (
+            ("author",),
+            "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(*)]",
+        ),
+        ((), "//a[@rel='author']"),
+        (
+            ("byline", "author", "vcard"),
+            # [@class] first: the string tests then run only on elements that have one
+            "//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
+            " or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
+            " or contains(concat(' ', normalize-space(@class), ' '), ' vcard ')]"
+            "//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' fn ')"
+            " or contains(@class, 'name')]",
+        ),
+        (
+            ("author-name", "byline__name", "authorname"),
+            "//*[@class][contains(@class, 'author-name') or contains(@class, 'byline__name')"
+            " or contains(@class, 'authorname')]",
+        ),
     )
 )
 
 
-def _authors(meta: _Meta, tree: HtmlElement, hints: dict[str, Any]) -> list[str]:
+def _authors(
+    meta: _Meta, tree: HtmlElement, hints: dict[str, Any], attrs: str | None = None
+) -> list[str]:
     value = meta.ld_first("author", "creator")
     names = _names(value) if value is not None else []
     if not names:
@@ -580,9 +595,11 @@ def _authors(meta: _Meta, tree: HtmlElement, hints: dict[str, Any]) -> list[str]
                 names.extend(_split_authors(raw))
             if names:
                 break
-    for xpath in _AUTHOR_XPATHS:
+    for words, xpath in _AUTHOR_XPATHS:
         if names:
             break
+        if words and attrs is not None and not any(word in attrs for word in words):
+            continue
         for node in xpath(tree):
             if _not_in_comments(node):
                 names.extend(_split_authors(node.get("content") or node.text_content()))
@@ -889,9 +906,11 @@ def _clean_lines(
 
 
 _ARTICLE_OG_XPATH = etree.XPath("//meta[@property='og:type' or @name='og:type']/@content")
+# one walk over the tree (a union of three paths walked it three times)
 _ARTICLE_MARKUP_XPATH = etree.XPath(
-    "//article | //*[@itemprop='articleBody'] | //*[contains(@itemtype, 'schema.org/NewsArticle')"
-    " or contains(@itemtype, 'schema.org/Article') or contains(@itemtype, 'schema.org/BlogPosting')]"
+    "//*[self::article or @itemprop='articleBody' or (@itemtype and ("
+    "contains(@itemtype, 'schema.org/NewsArticle') or contains(@itemtype, 'schema.org/Article')"
+    " or contains(@itemtype, 'schema.org/BlogPosting')))]"
 )
 
 
@@ -1037,7 +1056,8 @@ def extract_article(
     meta = _Meta(tree, url)
     info = _metadata(tree, url, meta, hints)
     dates = _dates(meta, tree, url, hints, options)
-    authors = _authors(meta, tree, hints)
+    attrs = page_attributes(tree)
+    authors = _authors(meta, tree, hints, attrs)
 
     # Comment sections are located even when comments are not wanted: they are pruned
     # from the tree either way, so reader comments never end up in the body.
@@ -1045,7 +1065,7 @@ def extract_article(
     try:
         # no `source` prefilter: lower-casing and scanning the whole page cost more than the
         # "comments closed" check it spared (it passes on most pages: "closed" is in CSS/JS)
-        result = extract_comments(tree, url, ld_objects=meta.ld)
+        result = extract_comments(tree, url, ld_objects=meta.ld, attrs=attrs)
     except Exception:  # a bug in one markup family must not lose the article
         logger.exception("comment extraction failed on %s", url)
 
