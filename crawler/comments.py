@@ -1084,6 +1084,7 @@ def page_attributes(tree: HtmlElement) -> str:
     """
     return " ".join(_ATTRS_XPATH(tree)).lower()
 
+
 # OpenWeb/Spot.IM mounts on a data attribute, not on a class or id
 _SPOTIM_XPATH = etree.XPath("boolean(//*[@data-spotim-module])")
 _SCRIPTS_XPATH = etree.XPath("//script/@src | //script/text()", smart_strings=False)
