@@ -336,10 +336,13 @@ _QUOTES = {
 }
 
 
+_SPACE_RUN_RE = re.compile(r"[\s\u00a0]+")
+
+
 def _normalize_line(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.translate(_QUOTES)
-    text = re.sub(r"[\s\u00a0]+", " ", text).strip()
+    text = _SPACE_RUN_RE.sub(" ", text).strip()
     return text.strip(" .!?:;,\"'*-–—")
 
 
