@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make bench BENCH_ARGS="--rounds 1"` for a quick look
+BENCH_ARGS ?= --rounds 3
 
 .PHONY: demo demo-s3 test lint format bench clean
 
