@@ -93,8 +93,19 @@ def extractor_version() -> str:
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _DOCTYPE_RE = re.compile(r"<!DOCTYPE[^>]*>", re.I)
-# characters libxml2 rejects, as UTF-8 bytes (U+FFFE, U+FFFF): scanning bytes is ~3x faster
-_INVALID_XML_BYTES_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+# characters libxml2 rejects: C0 controls but tab, LF and CR (single bytes in UTF-8, never
+# inside a multi-byte sequence), and U+FFFE and U+FFFF
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0D))
+_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+
+
+def _xml_safe(data: bytes) -> bytes:
+    """``data`` (UTF-8) without the characters libxml2 rejects; C speed, no regex."""
+    data = data.translate(None, _CONTROL_BYTES)
+    for seq in _NONCHARACTERS:
+        if seq in data:
+            data = data.replace(seq, b"")
+    return data
 
 
 def _codec(name: str | None) -> str | None:
@@ -175,7 +186,7 @@ def _parse_text(text: str) -> HtmlElement | None:
         text = _DOCTYPE_RE.sub("", head, count=1) + sep + rest
     if not text or text.isspace():
         return None
-    data = _INVALID_XML_BYTES_RE.sub(b"", text.encode("utf-8", "replace"))
+    data = _xml_safe(text.encode("utf-8", "replace"))
     try:
         tree = document_fromstring(data, parser=_PARSER)
     except (TypeError, ValueError, etree.ParserError) as err:

@@ -6,6 +6,8 @@ import asyncio
 import json
 import logging
 import os
+import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler import extraction
 from crawler.extraction import (
     EXTRACTOR_NAME,
     ExtractionOptions,
@@ -626,3 +629,22 @@ def test_comment_pruning_never_takes_an_article_wrapper_named_like_comments() ->
     assert [c["author"] for c in article["comments"]] == ["Ula"]
     assert all(p in article["text"] for p in PARAGRAPHS)
     assert "Ula read" not in article["text"]
+
+
+def test_characters_libxml2_rejects_are_dropped_and_the_rest_kept() -> None:
+    """Control characters and U+FFFE/U+FFFF in a page do not lose its text (or anything else)."""
+    spec = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    rnd = random.Random(7)
+    alphabet = [chr(c) for c in range(0x28)] + ["\ufffe", "\uffff", "\ufffd", "é", "€", "😀", "a"]
+    for _ in range(2000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        assert extraction._xml_safe(text.encode()) == spec.sub("", text).encode()
+    body = (
+        "<html><head><title>Zeichen</title></head><body><article><h1>Zeichen</h1>"
+        "<p>Der Stadtrat hat am Dienstag\x0b den Haushalt beschlossen\x00, mit großer Mehrheit"
+        " und nach langer Debatte über Schulen\ufffe, Straßen und den Nahverkehr der Stadt.</p>"
+        "</article></body></html>"
+    ).encode()
+    article = extract_article(body, "http://example.org/zeichen")
+    assert "den Haushalt beschlossen, mit großer Mehrheit" in article["text"]
+    assert "Schulen, Straßen" in article["text"]
