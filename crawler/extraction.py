@@ -347,13 +347,10 @@ _QUOTES = {
 }
 
 
-_SPACE_RUN_RE = re.compile(r"[\s\u00a0]+")
-
-
 def _normalize_line(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.translate(_QUOTES)
-    text = _SPACE_RUN_RE.sub(" ", text).strip()
+    text = " ".join(text.split())  # runs of whitespace (NBSP too) -> one space, ends stripped
     return text.strip(" .!?:;,\"'*-–—")
 
 
@@ -810,13 +807,13 @@ class _BoilerplateLines:
 
     def __init__(self, tree: HtmlElement) -> None:
         body = tree.find(".//body")
-        self.page = _WS_COLLAPSE_RE.sub(" ", (body if body is not None else tree).text_content())
+        self.page = _collapse_ws((body if body is not None else tree).text_content())
         nodes = _boilerplate_nodes(tree, set(tree.iter("h1")), self.page)
-        self.inside = [_WS_COLLAPSE_RE.sub(" ", node.text_content()) for node in nodes]
+        self.inside = [_collapse_ws(node.text_content()) for node in nodes]
         self.candidates: dict[str, str] = {}
         for node in nodes:
             for line in block_text(node).split("\n"):
-                line = _WS_COLLAPSE_RE.sub(" ", line).strip()
+                line = " ".join(line.split())
                 norm = _normalize_line(line)
                 if norm and norm not in self.candidates:
                     self.candidates[norm] = line
@@ -833,7 +830,16 @@ class _BoilerplateLines:
         return self._verdicts[norm]
 
 
-_WS_COLLAPSE_RE = re.compile(r"\s+")
+def _collapse_ws(text: str) -> str:
+    """``re.sub(r"\\s+", " ", text)``, three times faster (whole pages go through it)."""
+    out = " ".join(text.split())
+    if not out:
+        return " " if text else ""
+    if text[0].isspace():
+        out = " " + out
+    if text[-1].isspace():
+        out += " "
+    return out
 
 
 def _drop(nodes: list[HtmlElement]) -> None:

@@ -648,3 +648,11 @@ def test_characters_libxml2_rejects_are_dropped_and_the_rest_kept() -> None:
     article = extract_article(body, "http://example.org/zeichen")
     assert "den Haushalt beschlossen, mit großer Mehrheit" in article["text"]
     assert "Schulen, Straßen" in article["text"]
+
+
+def test_whitespace_collapse_matches_the_regex_it_replaces() -> None:
+    rnd = random.Random(11)
+    alphabet = [" ", "\t", "\n", "\xa0", "\u2003", "\x1c", "\x85", "\u200b", "\ufeff", "a", "é"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
+        assert extraction._collapse_ws(text) == re.sub(r"\s+", " ", text), repr(text)
