@@ -493,48 +493,126 @@ _DISQUS_XPATH = etree.XPath(
     + ")]"
 )
 
-_AUTHOR_SELECTORS = (
-    ".//*[@itemprop='author']//*[@itemprop='name']",
-    ".//*[@itemprop='author']",
-    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
-    ".//*[contains(@class, 'comment-author') or contains(@class, 'comment__author')"
-    " or contains(@class, 'comment_author') or contains(@class, 'commentauthor')]",
-    ".//*[contains(@class, 'author') or contains(@class, 'username') or contains(@class, 'user-name')"
-    " or contains(@class, 'byline') or contains(@class, 'creator') or contains(@class, 'poster')]",
-    ".//cite",
-    ".//*[contains(@class, 'name') or contains(@class, 'user')]",
+# Class tests inside a candidate comment block ignore case: "CommentAuthorName" and
+# "cssCommentText" (camel-cased class names) match like "comment-author" and "comment-text".
+# They run only inside candidate blocks, so the translate() costs little.
+_LC_CLASS = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
+
+def _ci(xpath: str) -> str:
+    """``xpath`` with every ``contains(@class, 'lower-case word')`` made case-insensitive."""
+    return xpath.replace("contains(@class, ", f"contains({_LC_CLASS}, ")
+
+
+class _Selectors:
+    """XPaths in two builds: as written, and with case-insensitive class tests.
+
+    The case-insensitive build costs a translate() per word per element, so it is used only
+    for a comment block whose class names have capitals at all (see `_has_capitals`).
+    """
+
+    def __init__(self, xpaths: tuple[str, ...]) -> None:
+        self.exact = tuple(etree.XPath(x) for x in xpaths)
+        self.any_case = tuple(etree.XPath(_ci(x)) for x in xpaths)
+
+    def __call__(self, any_case: bool) -> tuple[etree.XPath, ...]:
+        return self.any_case if any_case else self.exact
+
+
+_CAPITAL_CLASS_XPATH = etree.XPath(
+    "boolean(descendant-or-self::*[@class != " + _LC_CLASS + "])", smart_strings=False
 )
-_DATE_SELECTORS = (
-    ".//*[@itemprop='dateCreated' or @itemprop='datePublished' or @itemprop='commentTime' or @itemprop='dateModified']",
-    ".//time",
-    ".//*[contains(@class, 'comment-metadata') or contains(@class, 'commentmetadata')"
-    " or contains(@class, 'comment-date') or contains(@class, 'comment__time') or contains(@class, 'comment-time')]",
-    ".//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'meta')"
-    " or contains(@class, 'submitted')]",
+
+
+def _has_capitals(el: HtmlElement) -> bool:
+    """Some class name in or under ``el`` has a capital letter ("cssCommentText")."""
+    return bool(_CAPITAL_CLASS_XPATH(el))
+
+
+_AUTHOR_SELECTORS = _Selectors(
+    (
+        ".//*[@itemprop='author']//*[@itemprop='name']",
+        ".//*[@itemprop='author']",
+        ".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
+        ".//*[contains(@class, 'comment-author') or contains(@class, 'comment__author')"
+        " or contains(@class, 'comment_author') or contains(@class, 'commentauthor')]",
+        # "autor" (de, pl, es, pt; it "autore"), "auteur" (fr)
+        ".//*[contains(@class, 'author') or contains(@class, 'autor') or contains(@class, 'auteur')"
+        " or contains(@class, 'username') or contains(@class, 'user-name')"
+        " or contains(@class, 'byline') or contains(@class, 'creator') or contains(@class, 'poster')]",
+        ".//cite",
+        ".//*[contains(@class, 'name') or contains(@class, 'user')]",
+    )
 )
-_TEXT_SELECTORS = (
-    ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='articleBody']",
-    ".//*[contains(@class, 'comment-content') or contains(@class, 'comment__content') or contains(@class, 'comment-text')"
-    " or contains(@class, 'comment_text') or contains(@class, 'commenttext') or contains(@class, 'comment-body__content')"
-    " or contains(@class, 'field--name-comment-body') or contains(@class, 'post-message')"
-    " or contains(@class, 'comment-entry') or contains(@class, 'cooked')]",
-    ".//*[contains(@class, 'content') or contains(@class, 'message') or contains(@class, 'text')"
-    " or contains(@class, 'body')]",
+_DATE_SELECTORS = _Selectors(
+    (
+        ".//*[@itemprop='dateCreated' or @itemprop='datePublished' or @itemprop='commentTime' or @itemprop='dateModified']",
+        ".//time",
+        ".//*[contains(@class, 'comment-metadata') or contains(@class, 'commentmetadata')"
+        " or contains(@class, 'comment-date') or contains(@class, 'comment__time') or contains(@class, 'comment-time')]",
+        ".//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'meta')"
+        " or contains(@class, 'submitted')]",
+    )
 )
-# parts of a comment block that are not its text
-_META_XPATH = etree.XPath(
-    ".//*[contains(@class, 'comment-author') or contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')"
-    " or contains(@class, 'comment__meta') or contains(@class, 'comment__author') or contains(@class, 'reply')"
-    " or contains(@class, 'comment-footer') or contains(@class, 'comment-actions') or contains(@class, 'links')"
-    " or contains(@class, 'vcard') or contains(@class, 'avatar') or contains(@class, 'byline')"
-    " or contains(@class, 'author') or contains(@class, 'submitted') or contains(@class, 'post-meta')"
-    " or contains(@class, 'permalink') or contains(@class, 'comment-date')"
-    " or @itemprop='author' or @itemprop='dateCreated' or @itemprop='datePublished'"
-    " or self::footer or self::header or self::time or self::cite or self::h3 or self::h4]"
+_TEXT_SELECTORS = _Selectors(
+    (
+        ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='articleBody']",
+        ".//*[contains(@class, 'comment-content') or contains(@class, 'comment__content') or contains(@class, 'comment-text')"
+        " or contains(@class, 'comment_text') or contains(@class, 'commenttext') or contains(@class, 'comment-body__content')"
+        " or contains(@class, 'field--name-comment-body') or contains(@class, 'post-message')"
+        " or contains(@class, 'comment-entry') or contains(@class, 'cooked')]",
+        ".//*[contains(@class, 'content') or contains(@class, 'message') or contains(@class, 'text')"
+        " or contains(@class, 'body')]",
+    )
 )
+# parts of a comment block that are not its text: class words (any case), itemprops, tags
+_META_CLASS_WORDS = (
+    "comment-meta",
+    "commentmetadata",
+    "comment__meta",
+    "post-meta",
+    "author",
+    "autor",
+    "auteur",
+    "reply",
+    "comment-footer",
+    "comment-actions",
+    "links",
+    "vcard",
+    "avatar",
+    "byline",
+    "submitted",
+    "permalink",
+    "comment-date",
+)
+_META_ITEMPROPS = frozenset(("author", "dateCreated", "datePublished"))
+_META_TAGS = frozenset(("footer", "header", "time", "cite", "h3", "h4"))
+
+
+def _meta_nodes(root: HtmlElement) -> list[HtmlElement]:
+    """Descendants of ``root`` (document order) that hold a comment's metadata, not its text.
+
+    Python rather than XPath: a case-insensitive class test in XPath needs a translate()
+    per word per element, which cost more than the rest of comment extraction.
+    """
+    out = []
+    for node in root.iterdescendants():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag in _META_TAGS or node.get("itemprop") in _META_ITEMPROPS:
+            out.append(node)
+            continue
+        cls = node.get("class")
+        if cls and any(word in cls.lower() for word in _META_CLASS_WORDS):
+            out.append(node)
+    return out
+
+
 _PERMALINK_XPATH = etree.XPath(
-    ".//a[@href][contains(@href, '#comment') or contains(@href, '#c') or contains(@href, 'comment-')"
-    " or contains(@class, 'permalink') or @rel='bookmark' or @itemprop='url' or contains(@href, '#post')]"
+    _ci(
+        ".//a[@href][contains(@href, '#comment') or contains(@href, '#c') or contains(@href, 'comment-')"
+        " or contains(@class, 'permalink') or @rel='bookmark' or @itemprop='url' or contains(@href, '#post')]"
+    )
 )
 _SAYS_RE = re.compile(
     r"\s*(says|sagt|dit|a dit|dice|dijo|disse|schreibt|wrote|schrieb|zegt|scrive|napisał|napisala)\s*:?\s*$",
@@ -579,6 +657,14 @@ class _DomFamily:
                 seen.add(el)
                 self.elements.append(el)
         self.members = set(self.elements)
+        self._any_case: dict[HtmlElement, bool] = {}
+
+    def any_case(self, el: HtmlElement) -> bool:
+        """Whether ``el``'s class names need case-insensitive tests (computed once)."""
+        known = self._any_case.get(el)
+        if known is None:
+            known = self._any_case[el] = _has_capitals(el)
+        return known
 
     def owner(self, node: HtmlElement) -> HtmlElement | None:
         """Nearest comment element containing ``node`` (exclusive of node itself)."""
@@ -635,8 +721,8 @@ class _DomFamily:
         return None
 
     def author(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
-        for selector in _AUTHOR_SELECTORS:
-            for node in self.own(el, el.xpath(selector)):
+        for selector in _AUTHOR_SELECTORS(self.any_case(el)):
+            for node in self.own(el, selector(el)):
                 name = node.get("content") or _clean_inline(node.text_content())
                 name = _BY_RE.sub("", _SAYS_RE.sub("", name)).strip(" :-–|")
                 if name and len(name) <= 80:
@@ -644,8 +730,8 @@ class _DomFamily:
         return None, None
 
     def published(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
-        for selector in _DATE_SELECTORS:
-            for node in self.own(el, el.xpath(selector)):
+        for selector in _DATE_SELECTORS(self.any_case(el)):
+            for node in self.own(el, selector(el)):
                 for value in (
                     node.get("datetime"),
                     node.get("content"),
@@ -666,16 +752,16 @@ class _DomFamily:
 
     def text(self, el: HtmlElement, skip: set[HtmlElement]) -> str:
         nested = {m for m in self.members if m is not el}
-        for selector in _TEXT_SELECTORS:
-            for node in self.own(el, el.xpath(selector)):
+        for selector in _TEXT_SELECTORS(self.any_case(el)):
+            for node in self.own(el, selector(el)):
                 if node in skip or any(node in s.iterancestors() for s in skip if s is not None):
                     continue
                 text = block_text(
-                    node, exclude=nested | skip | set(self.own(el, _META_XPATH(node)))
+                    node, exclude=nested | skip | set(self.own(el, _meta_nodes(node)))
                 )
                 if len(text) >= 2:
                     return text
-        exclude = nested | skip | set(self.own(el, _META_XPATH(el)))
+        exclude = nested | skip | set(self.own(el, _meta_nodes(el)))
         # replies containers are not part of the text either
         exclude |= {
             n
@@ -777,17 +863,20 @@ def _is_form_like(el: HtmlElement) -> bool:
 
 def _in_widget(el: HtmlElement) -> bool:
     """Inside a sidebar/footer widget such as WordPress's "recent comments" list."""
+    inside_section = False
     for depth, node in enumerate((el, *el.iterancestors())):
         tag = _tag(node)
         if tag in ("aside", "nav", "footer"):
             return True
-        # page-level classes ("has-sidebar" on <body>) say nothing about this block
-        if (
-            depth <= 3
-            and tag not in ("body", "html")
-            and _WIDGET_RE.search(f"{node.get('id') or ''} {node.get('class') or ''}".lower())
-        ):
+        # page-level classes ("has-sidebar" on <body>) say nothing about this block, nor
+        # does the layout around an enclosing comment area ("allCommentsArea" inside a
+        # "cssSimilarTeaserArea" row)
+        if inside_section or depth > 3 or tag in ("body", "html"):
+            continue
+        if _WIDGET_RE.search(f"{node.get('id') or ''} {node.get('class') or ''}".lower()):
             return True
+        if depth and _SECTION_RE.search(_section_ident(node)):
+            inside_section = True
     return False
 
 
@@ -797,9 +886,23 @@ _SECTION_RE = re.compile(
 )
 
 
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+# what every _SECTION_RE match contains ("comment" also covers "commentaire", "comentario"
+# does not: it is listed)
+_SECTION_WORDS_RE = re.compile("comment|kommentar|comentario|discussion|responses|replies")
+
+
+def _section_ident(el: HtmlElement) -> str:
+    """id and class, lower-cased, camel-case words split: "ShareBarCommentsList" counts too."""
+    return _CAMEL_RE.sub(" ", f"{el.get('id') or ''} {el.get('class') or ''}").lower()
+
+
 def _looks_like_comment_section(el: HtmlElement) -> bool:
-    ident = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
-    if not _SECTION_RE.search(ident):
+    raw = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
+    # most elements: none of the words at all, so no need to split camel case
+    if not _SECTION_WORDS_RE.search(raw) or not _SECTION_RE.search(_section_ident(el)):
         return False
     # a section wrapper never holds the article itself
     return el.find(".//h1") is None and not el.xpath(".//*[@itemprop='articleBody']")
@@ -841,6 +944,11 @@ def _generic(tree: HtmlElement) -> list[HtmlElement]:
     """Repeated blocks with an author inside containers named like a comment section."""
     best: list[HtmlElement] = []
     for container in _IDENT_XPATH(tree):
+        # cheap word test first: most elements' names have none of the words
+        if not _SECTION_WORDS_RE.search(
+            f"{container.get('id') or ''} {container.get('class') or ''}".lower()
+        ):
+            continue
         if not isinstance(container.tag, str) or _tag(container) in (
             "body",
             "html",
@@ -849,12 +957,7 @@ def _generic(tree: HtmlElement) -> list[HtmlElement]:
             "script",
         ):
             continue
-        ident = f"{container.get('id') or ''} {container.get('class') or ''}".lower()
-        if (
-            not _SECTION_RE.search(ident)
-            or not _looks_like_comment_section(container)
-            or _in_widget(container)
-        ):
+        if not _looks_like_comment_section(container) or _in_widget(container):
             continue
         blocks = _repeated_blocks(container)
         if len(blocks) > len(best):
@@ -916,8 +1019,11 @@ def _doc_order_key() -> Any:
 
 
 _AUTHOR_HINT_XPATH = etree.XPath(
-    ".//*[@itemprop='author' or contains(@class, 'author') or contains(@class, 'user') or contains(@class, 'name')"
-    " or contains(@class, 'fn') or contains(@class, 'byline') or self::cite]"
+    _ci(
+        ".//*[@itemprop='author' or contains(@class, 'author') or contains(@class, 'autor')"
+        " or contains(@class, 'auteur') or contains(@class, 'user')"
+        " or contains(@class, 'name') or contains(@class, 'fn') or contains(@class, 'byline') or self::cite]"
+    )
 )
 
 

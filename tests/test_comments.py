@@ -294,3 +294,76 @@ def test_normalize_date_keeps_given_precision(raw: str, expected: str | None) ->
 )
 def test_short_id(raw: str | None, expected: str | None) -> None:
     assert short_id(raw) == expected
+
+
+# camel-cased class names inside a layout row whose name says "teaser" (a German CMS)
+CAMEL_CASE = """
+<div class="cssSimilarTeaserArea cssFullContentArea">
+ <div id="allCommentsArea">
+  <div class="allShareBarComments">
+   <div class="allShareBarCommentsList">
+    <div id="comment3111" class="allShareBarCommentsListComment">
+     <p class="cssShareBarCommentsListCommentName">KnackigeKälte</p>
+     <p class="cssShareBarCommentsListCommentTimestamp">28.02.2018</p>
+     <div class="cssShareBarCommentsListCommentText">Vielen Dank, sehr informative Tipps!</div>
+     <a class="allShareBarCommentsListCommentReply" href="javascript:void(null)">Antworten</a>
+    </div>
+    <div id="comment2421" class="allShareBarCommentsListComment">
+     <p class="cssShareBarCommentsListCommentName">Die Redaktion</p>
+     <p class="cssShareBarCommentsListCommentTimestamp">20.01.2017</p>
+     <div class="cssShareBarCommentsListCommentText">Sie müssen dafür sorgen, dass ab 7 Uhr geräumt ist.</div>
+    </div>
+   </div>
+  </div>
+ </div>
+</div>
+"""
+
+# "autor", not "author": readers' letters on a German news site
+AUTOR = """
+<div id="comment_entries" class="column full">
+ <div class="headline_section">Leserpost</div>
+ <div class="leserbrief"><div class="leserbrief_inner">
+  <div class="leserbrief_meta"><span class="autor">Karsten Dörre</span> / 22.04.2020</div>
+  <p>Ab dem 27.4. muss im ÖPNV und beim Einkaufen ein Mundschutz getragen werden.</p>
+ </div></div>
+ <div class="leserbrief"><div class="leserbrief_inner">
+  <div class="leserbrief_meta"><span class="autor">Alex Fischer</span> / 23.04.2020</div>
+  <p>Könnten Sie dazu auch eine Ortsangabe machen?</p>
+ </div></div>
+</div>
+"""
+
+RECENT_COMMENTS_WIDGET = """
+<div class="sidebar"><section class="widget widget_recent_comments"><ul id="recentcomments">
+ <li class="recentcomments"><span class="comment-author-link">Ann</span> on <a href="/a/">A story</a></li>
+ <li class="recentcomments"><span class="comment-author-link">Bob</span> on <a href="/b/">B story</a></li>
+</ul></section></div>
+"""
+
+
+def test_camel_case_comment_markup_inside_a_layout_row() -> None:
+    result = extract_comments(page(CAMEL_CASE), URL)
+    assert result.method == "generic"
+    assert [(c.id, c.author, c.published) for c in result.comments] == [
+        ("3111", "KnackigeKälte", "2018-02-28"),
+        ("2421", "Die Redaktion", "2017-01-20"),
+    ]
+    assert [c.text for c in result.comments] == [
+        "Vielen Dank, sehr informative Tipps!",
+        "Sie müssen dafür sorgen, dass ab 7 Uhr geräumt ist.",
+    ]
+
+
+def test_autor_class_names_an_author() -> None:
+    result = extract_comments(page(AUTOR), URL)
+    assert [(c.author, c.published) for c in result.comments] == [
+        ("Karsten Dörre", "2020-04-22"),
+        ("Alex Fischer", "2020-04-23"),
+    ]
+    assert result.comments[1].text == "Könnten Sie dazu auch eine Ortsangabe machen?"
+
+
+def test_recent_comments_widget_is_still_not_a_comment_section() -> None:
+    result = extract_comments(page(RECENT_COMMENTS_WIDGET), URL)
+    assert result.comments == []
