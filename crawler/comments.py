@@ -147,7 +147,8 @@ _COMPACT_RE = re.compile(
 _TIME_RE = re.compile(
     r"(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?", re.I
 )
-_DMY_NUM_RE = re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})\b")
+# 18.05.2014, 18/05/2014, and the typographic 18. 05. 2014 (thin spaces too)
+_DMY_NUM_RE = re.compile(r"\b(?P<d>\d{1,2})[./]\s?(?P<m>\d{1,2})[./]\s?(?P<y>\d{4})\b")
 _TEXT_DATE_RES = (
     # 5 January 2024 / 5. Januar 2024 / 5 janv. 2024
     re.compile(
@@ -541,6 +542,8 @@ _AUTHOR_SELECTORS = _Selectors(
         " or contains(@class, 'username') or contains(@class, 'user-name')"
         " or contains(@class, 'byline') or contains(@class, 'creator') or contains(@class, 'poster')]",
         ".//cite",
+        # WordPress's comment author link (get_comment_author_link), also in custom themes
+        ".//a[contains(@rel, 'external')][contains(@class, 'url')]",
         ".//*[contains(@class, 'name') or contains(@class, 'user')]",
     )
 )
@@ -743,7 +746,7 @@ class _DomFamily:
                         return date, node
         # a bare date-like line in the block (generic markup)
         for node in self.own(el, el.iter("span", "small", "div", "p", "a", "em")):
-            text = node.text_content()
+            text = " ".join(node.text_content().split())
             if len(text) <= 40:
                 date = parse_text_date(text)
                 if date:
@@ -965,12 +968,18 @@ def _generic(tree: HtmlElement) -> list[HtmlElement]:
     return best
 
 
+def _single_comment(el: HtmlElement) -> bool:
+    """A list item, an <article> or an element with a comment id: one comment, not a wrapper."""
+    return _tag(el) in ("li", "article") or bool(_COMMENT_ID_RE.search(el.get("id") or ""))
+
+
 def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
-    # descend through single-child wrappers and lists
+    # descend through single-child wrappers and lists, but not into the one comment of
+    # a list that has only one (<ul class="comment-items"><li id="comment-1446">)
     node = container
     for _ in range(4):
         children = [c for c in node if isinstance(c.tag, str) and _tag(c) not in _SKIP_TAGS]
-        if len(children) == 1:
+        if len(children) == 1 and not _single_comment(children[0]):
             node = children[0]
         else:
             break
@@ -979,7 +988,8 @@ def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
         if (
             not isinstance(child.tag, str)
             or _tag(child) in _SKIP_TAGS
-            or _tag(child) in ("h2", "h3", "h4", "a")
+            # a list is what holds comments, never one comment
+            or _tag(child) in ("h2", "h3", "h4", "a", "ul", "ol")
         ):
             continue
         key = (_tag(child), " ".join(sorted(c for c in _classes(child) if not re.search(r"\d", c))))
@@ -1304,6 +1314,9 @@ _FLAT_HEADING_RE = re.compile(
 )
 
 
+_PINGBACK_EXCERPT_RE = re.compile(r"^\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\W*$", re.S)
+
+
 def flat_comments(text: str, url: str) -> list[Comment]:
     """Last fallback: one comment per paragraph of trafilatura's flat comment string.
 
@@ -1318,6 +1331,8 @@ def flat_comments(text: str, url: str) -> list[Comment]:
             continue
         if parse_text_date(para) and len(para) < 40:
             continue
+        if _PINGBACK_EXCERPT_RE.match(para):
+            continue  # "[…] quoted from the linking post […]": a pingback, not a reader
         kept.append(para)
     if not any(len(p) >= 40 for p in kept):
         return []

@@ -24,6 +24,7 @@ from lxml.html import HtmlComment, HtmlElement, HTMLParser, document_fromstring
 
 from crawler.comments import (
     STATUS_NONE,
+    STATUS_NOT_IN_HTML,
     STATUS_OPEN,
     CommentResult,
     block_text,
@@ -1098,7 +1099,9 @@ def extract_article(
 
     comments = [c.as_dict() for c in result.comments]
     status = result.status
-    if not comments and flat.strip():
+    # the last fallback, except where the page says its comments load by JavaScript: what
+    # trafilatura finds there is the widget's prompts ("activate your account to comment")
+    if not comments and status != STATUS_NOT_IN_HTML and flat.strip():
         comments = [c.as_dict() for c in flat_comments(flat, url)]
         if comments:
             status = STATUS_OPEN

@@ -7,7 +7,7 @@ import logging
 import lxml.html
 import pytest
 
-from crawler.comments import extract_comments, normalize_date, short_id
+from crawler.comments import extract_comments, flat_comments, normalize_date, short_id
 
 logger = logging.getLogger(__name__)
 
@@ -367,3 +367,41 @@ def test_autor_class_names_an_author() -> None:
 def test_recent_comments_widget_is_still_not_a_comment_section() -> None:
     result = extract_comments(page(RECENT_COMMENTS_WIDGET), URL)
     assert result.comments == []
+
+
+# a theme's own markup with one comment: the list is not a wrapper to descend through
+SINGLE_COMMENT = """
+<div class="element-box comment-box">
+ <div id="respond" class="comment-respond"><h3>Write a Reply or Comment</h3>
+  <form id="commentform" class="comment-form"><textarea name="comment"></textarea></form></div>
+ <h3 class="comments-count">One Comment</h3>
+ <ul class="comment-items">
+  <li id="comment-1446" class="row-fluid">
+   <figure class="span1 user-avatar"><img alt="" src="https://gravatar.example/a.png"></figure>
+   <div class="span10 comment-info">
+    <h3><a href="https://marius.example" rel="external nofollow" class="url">Marius</a></h3>
+    <p>ich bin schon ganz gespannt, was hier als nächstes so alles auftaucht. LG Marius</p>
+    <div>
+     <b>18. 05. 2014</b>
+     <b class="time-info">22:38</b>
+    </div>
+   </div>
+  </li>
+ </ul>
+</div>
+"""
+
+
+def test_a_list_holding_a_single_comment() -> None:
+    result = extract_comments(page(SINGLE_COMMENT), URL)
+    assert [(c.id, c.author, c.published) for c in result.comments] == [
+        ("1446", "Marius", "2014-05-18T22:38:00")
+    ]
+    assert result.comments[0].text.startswith("ich bin schon ganz gespannt")
+
+
+def test_flat_fallback_drops_pingback_excerpts() -> None:
+    flat = "[…] Zum Trailer des Filmes geht es hier: FUTURE of HOPE […]"
+    assert flat_comments(flat, URL) == []
+    real = "Ich finde den Artikel sehr gut geschrieben, danke für die vielen Details zur Stadt."
+    assert [c.text for c in flat_comments(f"{flat}\n{real}", URL)] == [real]

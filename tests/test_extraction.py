@@ -656,3 +656,21 @@ def test_whitespace_collapse_matches_the_regex_it_replaces() -> None:
     for _ in range(5000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
         assert extraction._collapse_ws(text) == re.sub(r"\s+", " ", text), repr(text)
+
+
+def test_no_flat_fallback_where_comments_load_by_javascript(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What trafilatura calls comments on such a page is the widget's prompts."""
+    # prompts that look like a reader's words get past the flat fallback's filters
+    prompt = "Si no estás registrado todavía, puedes hacerlo ingresando a Registro de Usuarios."
+    text = "Der Stadtrat hat am Dienstag den Haushalt beschlossen, mit großer Mehrheit."
+
+    monkeypatch.setattr(extraction, "_main_text", lambda tree, url, options: (text, prompt))
+    body = article_html().replace("</body>", '<div id="disqus_thread"></div></body>')
+    article = extract_article(body.encode(), "http://example.org/a")
+    assert article["comments"] == []
+    assert article["comments_status"] == "not_in_html"
+    # without the widget the same flat string is the last fallback
+    article = extract_article(article_html().encode(), "http://example.org/a")
+    assert [c["text"] for c in article["comments"]] == [prompt]
