@@ -494,9 +494,9 @@ _DISQUS_XPATH = etree.XPath(
     + ")]"
 )
 
-# Class tests inside a candidate comment block ignore case: "CommentAuthorName" and
-# "cssCommentText" (camel-cased class names) match like "comment-author" and "comment-text".
-# They run only inside candidate blocks, so the translate() costs little.
+# Class tests inside a candidate comment block can ignore case: "CommentAuthorName" and
+# "cssCommentText" (camel-cased class names) then match like "comment-author" and
+# "comment-text". See _Selectors for when.
 _LC_CLASS = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 
 
