@@ -452,17 +452,14 @@ def extract_outlinks(body: bytes, base_url: str, limit: int = MAX_OUTLINKS) -> l
     seen: set[str] = set()
     out: list[str] = []
     for tag, attr, dq, sq, uq in _TAG_RE.findall(body):
-        raw = dq or sq or uq
-        if len(tag) == 4 and tag.lower() == b"base":
-            value = raw.decode("utf-8", "replace")
-            value = (html.unescape(value) if "&" in value else value).strip()
-            if value:
-                joiner = _Joiner(urljoin(base_url, value))
-            continue
-        value = raw.decode("utf-8", "replace")
+        value = (dq or sq or uq).decode("utf-8", "replace")
         if "&" in value:
             value = html.unescape(value)
         value = value.strip()
+        if len(tag) == 4 and tag.lower() == b"base":
+            if value:
+                joiner = _Joiner(urljoin(base_url, value))
+            continue
         if not value or value[0] == "#":
             continue
         head = value[:11]
