@@ -885,7 +885,10 @@ def _in_widget(el: HtmlElement) -> bool:
 
 # matched against lower-cased class/id strings (re.I alternation is slow on every element)
 _SECTION_RE = re.compile(
-    r"(^|[-_ ])(comments?|kommentare?|commentaires?|comentarios?|discussion|responses|replies)"
+    r"(^|[-_ ])(comments?|kommentare?|commentaires?|comentarios?|commenti|komentarze?|kommentarer|"
+    r"reacties|reactions|discussion|responses|replies)"
+    # run-together names: usercomments, allcomments, leserkommentare
+    r"|[a-z](comments|kommentare)\b"
 )
 
 
@@ -894,7 +897,9 @@ _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 # what every _SECTION_RE match contains ("comment" also covers "commentaire", "comentario"
 # does not: it is listed)
-_SECTION_WORDS_RE = re.compile("comment|kommentar|comentario|discussion|responses|replies")
+_SECTION_WORDS_RE = re.compile(
+    "comment|kommentar|komentarz|comentario|reacties|reactions|discussion|responses|replies"
+)
 
 
 def _section_ident(el: HtmlElement) -> str:
@@ -1264,8 +1269,8 @@ def extract_comments(
         comments = family.comments()
         if comments:
             candidates.append((method, comments, family.section_nodes()))
-    if not any(method != "json-ld" for method, _, _ in candidates) and _has(
-        attrs, "comment", "kommentar", "discussion", "responses", "replies"
+    if not any(method != "json-ld" for method, _, _ in candidates) and _SECTION_WORDS_RE.search(
+        attrs
     ):
         elements = _generic(tree)
         if elements:

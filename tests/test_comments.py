@@ -405,3 +405,31 @@ def test_flat_fallback_drops_pingback_excerpts() -> None:
     assert flat_comments(flat, URL) == []
     real = "Ich finde den Artikel sehr gut geschrieben, danke für die vielen Details zur Stadt."
     assert [c.text for c in flat_comments(f"{flat}\n{real}", URL)] == [real]
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        '<section id="commenti">',  # it
+        '<div class="komentarze">',  # pl
+        '<div id="reacties">',  # nl
+        '<div class="usercomments">',  # run together
+        '<div class="article-leserkommentare">',
+        '<div id="comentarios">',  # es: never reached the generic finder before
+    ],
+)
+def test_comment_sections_named_in_other_languages_and_run_together(section: str) -> None:
+    tag = section[1 : section.index(" ")]
+    blocks = "".join(
+        f'<div class="entry" id="c-{n}"><span class="user">{name}</span>'
+        f'<span class="date">0{n}.03.2024</span><p>{text}</p></div>'
+        for n, name, text in (
+            (1, "Giulia", "Un commento abbastanza lungo da contare come commento."),
+            (2, "Marco", "Una risposta che non è d'accordo con Giulia, per niente."),
+        )
+    )
+    result = extract_comments(page(f"{section}{blocks}</{tag}>"), URL)
+    assert [(c.author, c.published) for c in result.comments] == [
+        ("Giulia", "2024-03-01"),
+        ("Marco", "2024-03-02"),
+    ]
