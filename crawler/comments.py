@@ -540,7 +540,8 @@ _AUTHOR_SELECTORS = _Selectors(
         # "autor" (de, pl, es, pt; it "autore"), "auteur" (fr)
         ".//*[contains(@class, 'author') or contains(@class, 'autor') or contains(@class, 'auteur')"
         " or contains(@class, 'username') or contains(@class, 'user-name')"
-        " or contains(@class, 'byline') or contains(@class, 'creator') or contains(@class, 'poster')]",
+        " or contains(@class, 'byline') or contains(@class, 'creator') or contains(@class, 'poster')"
+        " or contains(@class, 'nick') or contains(@class, 'pseudo')]",
         ".//cite",
         # WordPress's comment author link (get_comment_author_link), also in custom themes
         ".//a[contains(@rel, 'external')][contains(@class, 'url')]",
@@ -1037,7 +1038,9 @@ _AUTHOR_HINT_XPATH = etree.XPath(
     _ci(
         ".//*[@itemprop='author' or contains(@class, 'author') or contains(@class, 'autor')"
         " or contains(@class, 'auteur') or contains(@class, 'user')"
-        " or contains(@class, 'name') or contains(@class, 'fn') or contains(@class, 'byline') or self::cite]"
+        " or contains(@class, 'name') or contains(@class, 'fn') or contains(@class, 'byline')"
+        " or contains(@class, 'nick') or contains(@class, 'pseudo') or contains(@class, 'poster')"
+        " or self::cite or self::a[contains(@rel, 'external')][contains(@class, 'url')]]"
     )
 )
 

@@ -433,3 +433,20 @@ def test_comment_sections_named_in_other_languages_and_run_together(section: str
         ("Giulia", "2024-03-01"),
         ("Marco", "2024-03-02"),
     ]
+
+
+def test_nicknames_and_pseudonyms_name_comment_authors() -> None:
+    body = (
+        '<div id="comments">'
+        + "".join(
+            f'<div class="reaction"><span class="{cls}">{name}</span>'
+            f"<p>{text}</p><small>12/03/2024</small></div>"
+            for cls, name, text in (
+                ("pseudo", "Camille", "Je ne suis pas du tout d'accord avec cet article."),
+                ("nickname", "bob_42", "Well argued, but the numbers need a source."),
+            )
+        )
+        + "</div>"
+    )
+    result = extract_comments(page(body), URL)
+    assert [c.author for c in result.comments] == ["Camille", "bob_42"]
