@@ -122,6 +122,14 @@ def _opt(options: Any, name: str, default: Any = None) -> Any:
     return default if value is None or value == "" else value
 
 
+def probe_writable(directory: Path) -> None:
+    """Create ``directory`` if needed and prove a file can be made in it (OSError if not)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + "probe-", dir=directory)
+    os.close(fd)
+    os.unlink(tmp)
+
+
 def _fsync_dir(path: Path) -> None:
     # Makes a rename durable; not possible on every platform, hence best effort.
     try:
@@ -178,10 +186,7 @@ class FileStore:
     def check(self, create: bool = False) -> None:
         # A local archive directory is always created: a fresh checkout must work as is.
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + "probe-", dir=self.root)
-            os.close(fd)
-            os.unlink(tmp)
+            probe_writable(self.root)
         except OSError as exc:
             raise StoreUnavailableError(
                 f"cannot write to archive directory {self.describe()} ({exc.strerror or exc}): "
@@ -905,10 +910,7 @@ class Uploader:
         could store an older copy of a file over a newer one.
         """
         try:
-            self.ready_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + "probe-", dir=self.ready_dir)
-            os.close(fd)
-            os.unlink(tmp)
+            probe_writable(self.ready_dir)
         except OSError as exc:
             raise StoreUnavailableError(
                 f"cannot write to the spool {self.spool} ({exc.strerror or exc}): "

@@ -163,15 +163,7 @@ def _parse_rss(root: etree._Element, url: str) -> Feed:
     items = [c for c in channel if localname(c) == "item"]
     # RSS 0.91/0.92 documents occasionally put items beside the channel.
     items += [c for c in root if localname(c) == "item"]
-    items, truncated = _entries_capped(items)
-    entries = [e for e in (_rss_item(i, url, language or None) for i in items) if e]
-    return Feed(
-        kind="rss",
-        title=_child_text(channel, "title") or None,
-        language=language or None,
-        entries=tuple(entries),
-        truncated=truncated,
-    )
+    return _channel_feed("rss", channel, items, url, language)
 
 
 def _parse_rdf(root: etree._Element, url: str) -> Feed:
@@ -180,10 +172,17 @@ def _parse_rdf(root: etree._Element, url: str) -> Feed:
         raise FeedError("RDF document without an RSS <channel>")
     language = _child_text(channel, "language", ns=DC_NS)
     items = [c for c in root if localname(c) == "item"]
+    return _channel_feed("rdf", channel, items, url, language)
+
+
+def _channel_feed(
+    kind: str, channel: etree._Element, items: list[etree._Element], url: str, language: str
+) -> Feed:
+    """An RSS or RDF feed from its channel and items (capped), items sharing one parser."""
     items, truncated = _entries_capped(items)
     entries = [e for e in (_rss_item(i, url, language or None) for i in items) if e]
     return Feed(
-        kind="rdf",
+        kind=kind,
         title=_child_text(channel, "title") or None,
         language=language or None,
         entries=tuple(entries),
