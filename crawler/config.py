@@ -426,8 +426,39 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
     return settings
 
 
+#: Settings newsvault reads that have no key in archive_config.yaml (tuning and switches).
+TUNING_SETTINGS: dict[str, Any] = {
+    "ARCHIVE_WARC_ENABLED": True,
+    "ARCHIVE_JSON_ENABLED": True,
+    "ARCHIVE_MANIFEST_ENABLED": True,
+    "ARCHIVE_WARC_REVISIT_MIN_BYTES": 256,  # Heritrix leaves tiny payloads alone too
+    "ARCHIVE_UPLOAD_WORKERS": 4,
+    "ARCHIVE_UPLOAD_CLOSE_TIMEOUT": 120.0,
+    "ARCHIVE_UPLOAD_RETRY_BASE": 1.0,
+    "ARCHIVE_UPLOAD_RETRY_MAX": 60.0,
+    "ARCHIVE_STORAGE_CREATE_BUCKET": False,
+    "ARCHIVE_S3_MULTIPART_THRESHOLD": 64 * 1024 * 1024,
+    "ARCHIVE_S3_MULTIPART_CHUNKSIZE": 64 * 1024 * 1024,
+    "ARCHIVE_PRIVATE_NETWORK_CACHE_SIZE": 10_000,
+    "ARCHIVE_PRIVATE_NETWORK_CACHE_TTL": 300.0,
+}
+
+
+def _default_settings() -> dict[str, Any]:
+    settings = to_settings(ArchiveConfig())
+    for name in ("ARCHIVE_CONFIG_PATH", "ARCHIVE_CONFIG_HASH"):
+        settings.pop(name)
+    return {**settings, **TUNING_SETTINGS}
+
+
 def source_to_dict(source: Source) -> dict[str, Any]:
     """A source as plain JSON-able data, for settings and manifests."""
     return {
         k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(source).items()
     }
+
+
+#: The one table of defaults: every ``ARCHIVE_*`` (and mapped Scrapy) setting newsvault
+#: reads, as an empty config file gives them. Components fall back to these, never to a
+#: literal of their own.
+DEFAULT_SETTINGS: types.MappingProxyType[str, Any] = types.MappingProxyType(_default_settings())
