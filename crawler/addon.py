@@ -1,44 +1,103 @@
-"""Scrapy add-on that turns archive_config.yaml into ARCHIVE_* settings at "addon" priority."""
+"""The newsvault Scrapy add-on: the config file as settings, and every newsvault component."""
 
 from __future__ import annotations
 
 import logging
-import os
 from typing import TYPE_CHECKING, Any
 
-from crawler.config import CONFIG_ENV, load_config, to_settings
+from scrapy.utils.misc import load_object
+
+from crawler.config import (
+    TUNING_SETTINGS,
+    ArchiveConfig,
+    load_config,
+    resolve_config_path,
+    to_settings,
+)
+from pipelines.manifest import new_run_id
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
+#: Set by the launchers (`newsvault crawl`, the project's `scrapy crawl`) to the config
+#: they already read and validated, so the file is read once per crawl.
+CONFIG_SETTING = "ARCHIVE_CONFIG"
 
-class ArchiveConfigAddon:
-    """Load the operator's config file; `-s NAME=VALUE` on the command line still wins."""
+#: What newsvault brings, by component setting. Enabling the add-on in any Scrapy project
+#: is the whole installation; a project can still re-order or disable (None) any of them.
+COMPONENTS: dict[str, dict[str, int | None]] = {
+    "EXTENSIONS": {
+        # no remote code execution endpoints on an unattended crawler
+        "scrapy.extensions.telnet.TelnetConsole": None,
+        "scrapy.extensions.remote_control.RemoteControl": None,
+        "crawler.quietlogs.QuietLoggers": 0,
+        "pipelines.uploadext.UploadExtension": 10,
+        "pipelines.state.StateExtension": 20,
+        "pipelines.warc.WarcWriterExtension": 100,
+        "pipelines.manifest.RunManifestExtension": 900,
+    },
+    "DOWNLOADER_MIDDLEWARES": {
+        "crawler.middlewares.PrivateNetworkMiddleware": 50,
+        # just above HttpCompressionMiddleware (590), whose response it prepares
+        "crawler.middlewares.EncodedBodyMiddleware": 595,
+    },
+    "ITEM_PIPELINES": {
+        "pipelines.extraction.ExtractionPipeline": 100,
+        "pipelines.cleaned_json.JsonLinesPipeline": 500,
+        "pipelines.state.StatePipeline": 900,
+    },
+}
 
-    def update_settings(self, settings: BaseSettings) -> None:
-        path = os.environ.get(CONFIG_ENV) or settings.get("NEWSVAULT_CONFIG") or None
-        cfg = load_config(path)
-        for name, value in to_settings(cfg).items():
-            settings.set(name, value, priority="addon")
-        logger.debug("Loaded %s (config hash %s)", cfg.path, cfg.config_hash)
+#: Scrapy settings an archive crawl needs, at "addon" priority: a project's own
+#: settings.py and `-s` still win.
+ARCHIVAL_SETTINGS: dict[str, Any] = {
+    "AUTOTHROTTLE_START_DELAY": 1.0,
+    "AUTOTHROTTLE_MAX_DELAY": 30.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
+    "RETRY_TIMES": 2,
+    "DOWNLOAD_TIMEOUT": 60,
+    "DEPTH_PRIORITY": 1,
+    "REDIRECT_MAX_TIMES": 10,
+    # zstd (advertised by Scrapy >= 2.18) cannot be replayed by pywb, ReplayWeb.page or
+    # warcio; DefaultHeadersMiddleware runs before HttpCompressionMiddleware's setdefault.
+    "DEFAULT_REQUEST_HEADERS": {
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "en",
+        "Accept-Encoding": "gzip, deflate, br",
+    },
+    "TELNETCONSOLE_ENABLED": False,
+    "REMOTE_CONTROL_ENABLED": False,
+    # Outputs of one response processed at once. Scrapy starts this many tasks for every
+    # response (default 100); a newsvault page yields one item and a few requests.
+    "CONCURRENT_ITEMS": 16,
+    "FEED_EXPORT_ENCODING": "utf-8",
+}
 
 
-class QuietLoggers:
-    """Stop building log records that LOG_LEVEL would discard anyway.
+class NewsvaultAddon:
+    """Turn archive_config.yaml into settings and enable every newsvault component.
 
-    Scrapy leaves the root logger at NOTSET and filters in its handler, so every
-    per-response DEBUG line (and charset_normalizer's TRACE lines) is formatted and thrown
-    away on the reactor thread: about a tenth of the crawl process's CPU on a fast crawl.
+    Config-derived settings go in at "addon" priority (so `-s NAME=VALUE` wins); tuning
+    settings without a config key at "default". Each crawl gets its one run id here
+    (``ARCHIVE_RUN_ID``, unless given), which the state rows, the manifest, the WARC
+    warcinfo records and every article's provenance carry.
     """
 
-    def __init__(self, level: int) -> None:
-        logging.getLogger().setLevel(level)
-        logging.getLogger("charset_normalizer").setLevel(max(level, logging.WARNING))
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> QuietLoggers:
-        level = crawler.settings.get("LOG_LEVEL") or "DEBUG"
-        numeric = logging.getLevelName(level) if isinstance(level, str) else int(level)
-        return cls(numeric if isinstance(numeric, int) else logging.DEBUG)
+    def update_settings(self, settings: BaseSettings) -> None:
+        cfg = settings.get(CONFIG_SETTING)
+        if not isinstance(cfg, ArchiveConfig):
+            cfg = load_config(resolve_config_path(setting=settings.get("NEWSVAULT_CONFIG")))
+        for name, value in to_settings(cfg).items():
+            settings.set(name, value, priority="addon")
+        for name, value in TUNING_SETTINGS.items():
+            settings.set(name, value, priority="default")
+        for name, value in ARCHIVAL_SETTINGS.items():
+            settings.set(name, value, priority="addon")
+        if not settings.get("ARCHIVE_RUN_ID"):
+            settings.set("ARCHIVE_RUN_ID", new_run_id(), priority="addon")
+        for setting, components in COMPONENTS.items():
+            for path, order in components.items():
+                settings.setdefault_in_component_priority_dict(setting, load_object(path), order)
+        logger.debug("Loaded %s (config hash %s)", cfg.path, cfg.config_hash)

@@ -131,13 +131,21 @@ _REGEX_KEYS = {"allow", "deny", "article_urls"}
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-def resolve_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The config file: an explicit path, then $NEWSVAULT_CONFIG, then ./archive_config.yaml."""
+def resolve_config_path(
+    explicit: str | os.PathLike[str] | None = None, setting: str | None = None
+) -> Path:
+    """The config file, the one way every entry point finds it.
+
+    An explicit path (``--config``), then ``$NEWSVAULT_CONFIG``, then the
+    ``NEWSVAULT_CONFIG`` Scrapy setting, then ``./archive_config.yaml``.
+    """
     if explicit:
         return Path(explicit)
     env = os.environ.get(CONFIG_ENV)
     if env:
         return Path(env)
+    if setting:
+        return Path(setting)
     return Path(DEFAULT_CONFIG_FILE)
 
 
@@ -404,7 +412,7 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": int(cr.max_page_mb * 1024 * 1024 / 2),
         "DEPTH_LIMIT": cr.depth_limit,
         "ARCHIVE_ALLOW_PRIVATE_NETWORKS": cr.allow_private_networks,
-        "ARCHIVE_SOURCES": [source_to_dict(s) for s in cfg.sources],
+        "ARCHIVE_SOURCES": list(cfg.sources),
         "ARCHIVE_EXTRACTION_COMMENTS": ex.comments,
         "ARCHIVE_EXTRACTION_WORKERS": ex.workers,
         "ARCHIVE_EXTRACTION_TIMEOUT": ex.timeout,
@@ -451,14 +459,13 @@ def _default_settings() -> dict[str, Any]:
     return {**settings, **TUNING_SETTINGS}
 
 
-def source_to_dict(source: Source) -> dict[str, Any]:
-    """A source as plain JSON-able data, for settings and manifests."""
-    return {
-        k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(source).items()
-    }
-
-
 #: The one table of defaults: every ``ARCHIVE_*`` (and mapped Scrapy) setting newsvault
 #: reads, as an empty config file gives them. Components fall back to these, never to a
 #: literal of their own.
 DEFAULT_SETTINGS: types.MappingProxyType[str, Any] = types.MappingProxyType(_default_settings())
+
+
+def settings_value(settings: Any, name: str) -> Any:
+    """``name`` from Scrapy settings (or any mapping), else its entry in DEFAULT_SETTINGS."""
+    value = settings.get(name) if settings is not None else None
+    return DEFAULT_SETTINGS[name] if value is None or value == "" else value

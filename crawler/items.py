@@ -1,8 +1,14 @@
-"""Typed items that travel from the spider through the pipelines."""
+"""Typed items: a fetched page, and the article exactly as it is published in the JSON.
+
+``Article`` is the published schema (docs/article.schema.json describes the same fields;
+a test holds the two together). Routing data the crawl needs internally (how a page was
+found, the URLs it was requested under) travels in ``PageItem`` and ``ArticleItem``,
+never in the published JSON.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -25,3 +31,96 @@ class PageItem:
     fetched_at: str
     discovery: dict[str, Any] = field(default_factory=dict)
     warc: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Comment:
+    """One reader comment; ``parent_id`` is None for top-level comments."""
+
+    id: str | None
+    parent_id: str | None
+    author: str | None
+    published: str | None
+    text: str
+    permalink: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an article came from: its run, the exact WARC record, and the extractor."""
+
+    run_id: str
+    warc_file: str | None
+    record_id: str | None
+    offset: int | None
+    length: int | None
+    warc_date: str | None
+    payload_digest: str | None
+    fetched_at: str
+    extractor: str
+    extractor_version: str
+    settings_hash: str
+
+
+@dataclass
+class Article:
+    """One article as published: every field is documented in docs/article.schema.json."""
+
+    url: str
+    canonical_url: str
+    title: str | None
+    authors: list[str]
+    published: str | None
+    modified: str | None
+    date_source: str | None
+    language: str | None
+    description: str | None
+    section: str | None
+    tags: list[str]
+    image: str | None
+    site_name: str | None
+    text: str
+    word_count: int
+    comments: list[Comment]
+    comments_status: str | None
+    comments_method: str | None
+    source: str
+    fetched_at: str
+    provenance: Provenance
+
+    @classmethod
+    def from_extracted(
+        cls, extracted: dict[str, Any], *, source: str, fetched_at: str, provenance: Provenance
+    ) -> Article:
+        """An article from the extractor's output (extra keys the extractor adds are left out)."""
+        own = {f.name for f in fields(cls)} - {"comments", "source", "fetched_at", "provenance"}
+        values = {name: extracted[name] for name in own}
+        comments = [
+            c if isinstance(c, Comment) else Comment(**c) for c in extracted.get("comments") or ()
+        ]
+        return cls(
+            **values,
+            comments=comments,
+            source=source,
+            fetched_at=fetched_at,
+            provenance=provenance,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The article as the JSON object written to the shards."""
+        return asdict(self)
+
+
+@dataclass
+class ArticleItem:
+    """An extracted article on its way to the writers, with data that is not published.
+
+    ``aliases`` are the other URLs the article was reached under (the requested URL,
+    redirect sources): the incremental state records them so later runs skip them too.
+    """
+
+    article: Article
+    aliases: tuple[str, ...] = ()

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.items import ArticleItem
 from pipelines.gzfiles import (
     MB,
     OPEN_DIR,
@@ -23,7 +24,6 @@ from pipelines.gzfiles import (
     move_to_ready,
     object_key,
     recover_open_files,
-    resolve_uploader,
 )
 
 if TYPE_CHECKING:
@@ -156,8 +156,9 @@ class JsonLinesPipeline:
         # a bad value stops the crawl (ValueError): an archive must not silently go missing
         config = JsonConfig.from_settings(crawler.settings)
         pipeline = cls(crawler, config)
-        # get the uploader now, so it hooks the spider's signals before it opens
-        pipeline.uploader = resolve_uploader(crawler)
+        from pipelines.uploadext import uploader_of
+
+        pipeline.uploader = uploader_of(crawler)
         return pipeline
 
     def _stat(self, name: str, value: int) -> None:
@@ -172,7 +173,10 @@ class JsonLinesPipeline:
         from itemadapter import ItemAdapter
 
         assert self.shards is not None
-        obj = item if isinstance(item, dict) else ItemAdapter(item).asdict()
+        if isinstance(item, ArticleItem):
+            obj = item.article.to_dict()
+        else:
+            obj = item if isinstance(item, dict) else ItemAdapter(item).asdict()
         self.shards.write(obj)
         return item
 

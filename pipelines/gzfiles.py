@@ -366,16 +366,6 @@ class LocalSpoolUploader:
         logger.info("Ready for upload: %s (%s %s, %d records)", local_path, store, key, records)
 
 
-def resolve_uploader(crawler: Any) -> Uploader:
-    """The crawl's shared uploader (pipelines.storage), or the local fallback."""
-    try:
-        from pipelines.storage import get_uploader
-    except ImportError:
-        logger.debug("pipelines.storage not available; leaving finished files in the spool")
-        return LocalSpoolUploader()
-    return get_uploader(crawler)
-
-
 def ensure_spool(spool: Path) -> Path:
     path = Path(spool)
     (path / OPEN_DIR).mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,6 @@ import logging
 import os
 import platform
 import secrets
-import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,7 +19,6 @@ from pipelines.storage import (
     StorageError,
     Store,
     Uploader,
-    get_uploader,
 )
 
 if TYPE_CHECKING:
@@ -173,18 +171,6 @@ def iter_manifests(store: Store, run_id: str | None = None) -> Iterator[tuple[st
 
 # --------------------------------------------------------------------------- Scrapy glue
 
-_run_ids: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-
-
-def get_run_id(crawler: Crawler) -> str:
-    """The crawl's run id (``ARCHIVE_RUN_ID`` if set), shared by every component."""
-    run_id = _run_ids.get(crawler)
-    if run_id is None:
-        run_id = str(crawler.settings.get("ARCHIVE_RUN_ID") or new_run_id())
-        _run_ids[crawler] = run_id
-    return run_id
-
-
 @dataclass(frozen=True)
 class ManifestConfig:
     run_id: str
@@ -194,8 +180,13 @@ class ManifestConfig:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ManifestConfig:
         s = crawler.settings
+        run_id = str(s.get("ARCHIVE_RUN_ID") or "")
+        if not run_id:
+            # The add-on gives every crawl its run id; without it, the manifest still needs one.
+            run_id = new_run_id()
+            logger.warning("ARCHIVE_RUN_ID is not set (is the newsvault add-on enabled?)")
         return cls(
-            run_id=get_run_id(crawler),
+            run_id=run_id,
             config_hash=str(s.get("ARCHIVE_CONFIG_HASH") or ""),
             config_path=str(s.get("ARCHIVE_CONFIG_PATH") or ""),
         )
@@ -204,14 +195,12 @@ class ManifestConfig:
 class RunManifestExtension:
     """Writes ``RUN_ID.json`` to the manifests store after every other file is shipped.
 
-    Creating it also creates the crawl's Uploader early, so storage is probed at
-    ``spider_opened`` before any page is fetched.
+    Its close hook is registered with the crawl's UploadExtension at ``spider_opened``.
     """
 
-    def __init__(self, crawler: Crawler, config: ManifestConfig, uploader: Uploader) -> None:
+    def __init__(self, crawler: Crawler, config: ManifestConfig) -> None:
         self.crawler = crawler
         self.config = config
-        self.uploader = uploader
         self.started: datetime | None = None
 
     @classmethod
@@ -221,13 +210,19 @@ class RunManifestExtension:
 
         if not crawler.settings.getbool("ARCHIVE_MANIFEST_ENABLED", True):
             raise NotConfigured("ARCHIVE_MANIFEST_ENABLED is off")
-        ext = cls(crawler, ManifestConfig.from_crawler(crawler), get_uploader(crawler))
-        ext.uploader.add_close_hook(ext.write, order=MANIFEST_HOOK_ORDER)
+        ext = cls(crawler, ManifestConfig.from_crawler(crawler))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         return ext
 
     def spider_opened(self, spider: Any = None) -> None:
+        from pipelines.uploadext import UploadExtension
+
         self.started = datetime.now(timezone.utc)
+        upload = self.crawler.get_extension(UploadExtension)
+        if upload is None:
+            logger.warning("UploadExtension is not enabled: no run manifest will be written")
+        else:
+            upload.uploader.add_close_hook(self.write, order=MANIFEST_HOOK_ORDER)
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("newsvault/run_id", self.config.run_id)
 

@@ -14,15 +14,14 @@ import shutil
 import sqlite3
 import threading
 import time
-import uuid
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.config import settings_value
 from crawler.discovery.urls import canonicalize_url
+from crawler.items import ArticleItem
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -83,7 +82,7 @@ class StateIndex:
         fetch: Callable[[Path], bool] | None = None,
     ) -> None:
         self.path = Path(path)
-        self.run_id = run_id or new_run_id()
+        self.run_id = run_id  # the crawl's ARCHIVE_RUN_ID, written to each article row
         self._fetch = fetch
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
@@ -315,10 +314,6 @@ class StateIndex:
             self._wrote()
 
 
-def new_run_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
-
-
 # --------------------------------------------------------------------------- persistence
 
 
@@ -332,11 +327,9 @@ class StateConfig:
 
     @classmethod
     def from_settings(cls, settings: Any) -> StateConfig:
-        from pipelines.storage import DEFAULT_SPOOL, DEFAULT_STORES
-
         return cls(
-            spool=Path(str(settings.get("ARCHIVE_STORAGE_SPOOL") or DEFAULT_SPOOL)),
-            store_uri=str(settings.get("ARCHIVE_STORAGE_STATE") or DEFAULT_STORES["state"]),
+            spool=Path(str(settings_value(settings, "ARCHIVE_STORAGE_SPOOL"))),
+            store_uri=str(settings_value(settings, "ARCHIVE_STORAGE_STATE")),
             run_id=str(settings.get("ARCHIVE_RUN_ID") or ""),
         )
 
@@ -395,59 +388,78 @@ def fetch_state(config: StateConfig, store_options: Any = None) -> Callable[[Pat
     return fetch
 
 
-_states: weakref.WeakKeyDictionary[Any, StateIndex] = weakref.WeakKeyDictionary()
+class StateExtension:
+    """The one owner of the crawl's state index: builds, opens, closes and ships it.
 
+    Opened at ``spider_opened`` (in a thread: it may download the previous state), after
+    the storage check, so a crawl whose stores are unusable never touches it; shipped to
+    the state store by an uploader close hook, after every producer has written its last
+    row; closed at ``engine_stopped`` in every case. Other components reach the index
+    through ``crawler.get_extension(StateExtension).index``.
+    """
 
-def get_state(crawler: Crawler) -> StateIndex:
-    """The crawl's one StateIndex (opened lazily at first use, shipped at close)."""
-    state = _states.get(crawler)
-    if state is not None:
-        return state
-    config = StateConfig.from_settings(crawler.settings)
-    state = StateIndex(
-        config.local_path,
-        run_id=config.run_id,
-        fetch=fetch_state(config, crawler.settings),
-    )
-    _states[crawler] = state
-    _connect_close(crawler, state)
-    return state
+    def __init__(self, crawler: Crawler, config: StateConfig) -> None:
+        self.crawler = crawler
+        self.config = config
+        self.index = StateIndex(
+            config.local_path, run_id=config.run_id, fetch=fetch_state(config, crawler.settings)
+        )
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StateExtension:
+        from scrapy import signals
 
-def _connect_close(crawler: Crawler, state: StateIndex) -> None:
-    from scrapy import signals
+        ext = cls(crawler, StateConfig.from_settings(crawler.settings))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
 
-    from pipelines.storage import get_uploader
+    async def spider_opened(self, spider: Any = None) -> None:
+        from scrapy.exceptions import CloseSpider
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet.threads import deferToThread
 
-    uploader = get_uploader(crawler)
+        from pipelines.uploadext import UploadExtension
 
-    def ship(up: Any) -> None:
-        # Runs in the uploader's close thread, after every spider_closed handler (so the
-        # WARC writer has recorded its last digests).
-        state.close()
-        if state.was_opened and state.path.exists():
-            up.submit(state.path, STATE_STORE, STATE_KEY, kind="state")
+        upload = self.crawler.get_extension(UploadExtension)
+        if upload is not None:
+            if not await upload.wait_checked():
+                return  # the crawl is closing for its stores; leave the state alone
+            upload.uploader.add_close_hook(self.ship)
+        try:
+            # Even without incremental skipping the state is kept for later runs.
+            await maybe_deferred_to_future(deferToThread(self.index.open))
+        except Exception as exc:
+            # Crawling on without it would re-fetch everything archived before.
+            logger.error("Cannot open the crawl state, stopping: %s", exc)
+            raise CloseSpider("state_unavailable") from None
 
-    uploader.add_close_hook(ship)
+    def spider_closed(self, spider: Any = None, reason: str = "") -> None:
+        if self.index.is_open and self.crawler.stats is not None:
+            self.crawler.stats.set_value("newsvault/state/articles_known", self.index.count())
 
-    def spider_closed() -> None:
-        if state.is_open:
-            crawler.stats.set_value("newsvault/state/articles_known", state.count())
+    def ship(self, uploader: Any) -> None:
+        """Uploader close hook (its thread), after every spider_closed handler has run."""
+        self.index.close()
+        if self.index.was_opened and self.index.path.exists():
+            uploader.submit(self.index.path, STATE_STORE, STATE_KEY, kind="state")
 
-    def engine_stopped() -> None:
-        # If storage never started, the hook above does not run: keep the index consistent
-        # on disk in the spool, where the next run picks it up.
-        state.close()
-
-    crawler.signals.connect(spider_closed, signal=signals.spider_closed, weak=False)
-    crawler.signals.connect(engine_stopped, signal=signals.engine_stopped, weak=False)
+    def engine_stopped(self) -> None:
+        # If storage never started, the hook above does not run: keep the index
+        # consistent on disk in the spool, where the next run picks it up.
+        self.index.close()
 
 
 # --------------------------------------------------------------------------- pipeline
 
 
 class StatePipeline:
-    """Last item pipeline: records each written article in the state index."""
+    """Last item pipeline: records each written article (and its aliases) in the state index.
+
+    It passes on the published ``Article`` alone, so feed exports (``scrapy crawl news -O
+    articles.jsonl``) get exactly the JSON of the archive's shards.
+    """
 
     def __init__(self, state: StateIndex, stats: Any = None) -> None:
         self.state = state
@@ -455,32 +467,28 @@ class StatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StatePipeline:
-        return cls(get_state(crawler), crawler.stats)
+        from scrapy.exceptions import NotConfigured
+
+        ext = crawler.get_extension(StateExtension)
+        if ext is None:
+            raise NotConfigured("StateExtension is not enabled: no state index to record in")
+        return cls(ext.index, crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, dict) or not item.get("canonical_url"):
+        if not isinstance(item, ArticleItem):
             return item
+        article = item.article
         # The spider looks URLs up in the discovery package's canonical form.
-        canonical = canonicalize_url(item["canonical_url"]) or item["canonical_url"]
-        url = item.get("url") or item["canonical_url"]
-        provenance = item.get("provenance") or {}
+        canonical = canonicalize_url(article.canonical_url) or article.canonical_url
         self.state.mark_archived(
             canonical_url=canonical,
-            url=url,
-            payload_digest=provenance.get("payload_digest"),
-            published=item.get("published"),
-            fetched_at=item.get("fetched_at") or provenance.get("fetched_at"),
+            url=article.url or article.canonical_url,
+            payload_digest=article.provenance.payload_digest,
+            published=article.published,
+            fetched_at=article.fetched_at,
         )
-        discovery = item.get("discovery") or {}
-        others = (
-            url,
-            item.get("request_url"),
-            discovery.get("canonical"),
-            discovery.get("request_url"),
-        )
-        for other in others:
-            if isinstance(other, str) and other:
-                self.state.mark_alias(canonicalize_url(other), canonical)
+        for other in item.aliases:
+            self.state.mark_alias(canonicalize_url(other), canonical)
         if self.stats is not None:
             self.stats.inc_value("newsvault/state/marked")
-        return item
+        return article

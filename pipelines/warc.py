@@ -61,7 +61,6 @@ from pipelines.gzfiles import (
     move_to_ready,
     object_key,
     recover_open_files,
-    resolve_uploader,
     write_atomic,
 )
 
@@ -99,6 +98,7 @@ class WarcConfig:
     digest: str = "sha1"
     operator: str = ""
     config_hash: str = ""
+    run_id: str = ""
     user_agent: str = ""
     robots: str = "obey"
     hostname: str = field(default_factory=socket.gethostname)
@@ -122,6 +122,7 @@ class WarcConfig:
             digest=digest,
             operator=settings.get("ARCHIVE_WARC_OPERATOR") or "",
             config_hash=settings.get("ARCHIVE_CONFIG_HASH") or "",
+            run_id=settings.get("ARCHIVE_RUN_ID") or "",
             user_agent=settings.get("USER_AGENT") or "",
             robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             revisit_min_bytes=settings.getint(
@@ -299,6 +300,7 @@ class WarcRecordBuilder:
             "http-header-user-agent": self.config.user_agent,
             "isPartOf": self.config.prefix,
             "newsvault-config-hash": self.config.config_hash,
+            "run-id": self.config.run_id,
         }
         record = self._serializer.create_warcinfo_record(filename, info)
         return self._serializer.to_bytes(record)
@@ -933,18 +935,6 @@ def capture_from_scrapy(request: Request, response: Response) -> HttpCapture:
     )
 
 
-def _state_for(crawler: Crawler) -> DigestIndex | None:
-    try:
-        from pipelines.state import get_state
-    except ImportError:
-        return None
-    try:
-        return get_state(crawler)
-    except Exception as exc:  # NotConfigured: incremental state switched off
-        logger.info("Cross-run deduplication off (%s); deduplicating within this run", exc)
-        return None
-
-
 _TWISTED_HTTP11 = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
 
 
@@ -990,9 +980,6 @@ class WarcWriterExtension:
         config = WarcConfig.from_settings(crawler.settings)
         _warn_if_not_twisted_http11(crawler.settings)
         ext = cls(crawler, config)
-        # get the uploader and state now, so they hook the spider's signals before it opens
-        ext.uploader = resolve_uploader(crawler)
-        ext.state = _state_for(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
@@ -1004,6 +991,13 @@ class WarcWriterExtension:
         self.crawler.stats.inc_value(f"newsvault/warc/{name}", value)
 
     def spider_opened(self, spider: Spider) -> None:
+        from pipelines.state import StateExtension
+        from pipelines.uploadext import uploader_of
+
+        self.uploader = uploader_of(self.crawler)
+        state = self.crawler.get_extension(StateExtension)
+        # without the state index, payloads are deduplicated within this run only
+        self.state = state.index if state is not None else None
         self.archive = WarcArchive(
             self.config,
             software=software_string(),

@@ -20,8 +20,8 @@ def test_repo_config_is_valid_and_maps_to_settings() -> None:
     settings = to_settings(cfg)
     assert settings["ROBOTSTXT_OBEY"] is True
     assert settings["DOWNLOAD_MAXSIZE"] == 32 * 1024 * 1024
-    assert settings["ARCHIVE_SOURCES"][0]["name"] == "example-news"
-    assert settings["ARCHIVE_SOURCES"][0]["deny"] == ["/tag/", "/author/"]
+    assert settings["ARCHIVE_SOURCES"][0].name == "example-news"
+    assert settings["ARCHIVE_SOURCES"][0].deny == ("/tag/", "/author/")
     assert settings["ARCHIVE_CONFIG_HASH"] == cfg.config_hash
 
 
@@ -106,14 +106,14 @@ def test_addon_applies_config_below_cmdline(
 ) -> None:
     from scrapy.settings import Settings
 
-    from crawler.addon import ArchiveConfigAddon
+    from crawler.addon import NewsvaultAddon
 
     path = tmp_path / "c.yaml"
     path.write_text("crawl:\n  max_pages: 7\n  download_delay: 2\n")
     monkeypatch.setenv("NEWSVAULT_CONFIG", str(path))
     settings = Settings()
     settings.set("DOWNLOAD_DELAY", 0.0, priority="cmdline")
-    ArchiveConfigAddon().update_settings(settings)
+    NewsvaultAddon().update_settings(settings)
     assert settings.getint("CLOSESPIDER_PAGECOUNT") == 7
     assert settings.getfloat("DOWNLOAD_DELAY") == 0.0
 
@@ -211,7 +211,10 @@ def test_archival_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert "zstd" not in settings.getdict("DEFAULT_REQUEST_HEADERS")["Accept-Encoding"]
     assert settings.getbool("TELNETCONSOLE_ENABLED") is False
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
-    assert settings.getdict("EXTENSIONS")["scrapy.extensions.remote_control.RemoteControl"] is None
+    from scrapy.extensions.remote_control import RemoteControl
+
+    # the add-on registers components as classes
+    assert settings.getdict("EXTENSIONS")[RemoteControl] is None
     assert "+http" in settings.get("USER_AGENT")
 
 
@@ -220,7 +223,7 @@ def test_quiet_loggers_build_no_records_below_log_level() -> None:
 
     from scrapy.utils.test import get_crawler
 
-    from crawler.addon import QuietLoggers
+    from crawler.quietlogs import QuietLoggers
 
     root = logging.getLogger()
     saved = root.level, logging.getLogger("charset_normalizer").level

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from crawler.discovery.dates import best_known_date, older_than
-from crawler.discovery.sources import SourceError, SourcePlan, select_sources
+from crawler.discovery.sources import SourceError, SourcePlan, as_source, select_sources
 
 CONFIGURED = [
     {
@@ -56,7 +56,7 @@ def test_select_by_name_and_ad_hoc_url():
 )
 def test_bad_sources(data, message):
     with pytest.raises(SourceError, match=message):
-        SourcePlan.from_dict(data)
+        SourcePlan.from_source(as_source(data))
 
 
 def test_best_known_date_prefers_published_then_url_then_modified():
@@ -91,17 +91,19 @@ def test_published_too_old():
 
 
 def test_article_urls_declare_articles_without_detection() -> None:
-    plan = SourcePlan.from_dict(
-        {
-            "name": "bench",
-            "start_urls": ["http://a.example/"],
-            "article_urls": ["/pages/", r"\.html$"],
-        }
+    plan = SourcePlan.from_source(
+        as_source(
+            {
+                "name": "bench",
+                "start_urls": ["http://a.example/"],
+                "article_urls": ["/pages/", r"\.html$"],
+            }
+        )
     )
     assert plan.is_article_url("http://a.example/pages/x")
     assert plan.is_article_url("http://a.example/y.html")
     assert not plan.is_article_url("http://a.example/section/")
     with pytest.raises(SourceError, match="article_urls"):
-        SourcePlan.from_dict(
-            {"name": "b", "start_urls": ["http://a.example/"], "article_urls": ["("]}
+        SourcePlan.from_source(
+            as_source({"name": "b", "start_urls": ["http://a.example/"], "article_urls": ["("]})
         )

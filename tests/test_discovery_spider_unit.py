@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import PageItem
 from crawler.spiders.news import NewsSpider
+from pipelines.state import StateExtension
 
 SITE = "https://news.example"
 NOW = datetime.now(timezone.utc)
@@ -46,6 +47,8 @@ def make_spider(tmp_path, **settings):
     )
     crawler.stats.open_spider()
     spider = crawler._create_spider()
+    # In a crawl StateExtension opens the index at spider_opened and the spider finds it.
+    spider.state = StateExtension.from_crawler(crawler).index
     spider.setup()
     spider.state.open()
     return spider

@@ -84,9 +84,12 @@ def test_unknown_or_absent_coding_is_left_alone() -> None:
 
 def test_it_sits_just_above_http_compression() -> None:
     settings = get_crawler().settings
-    from crawler import settings as project
+    from crawler.addon import COMPONENTS
 
-    mws = {**settings.getdict("DOWNLOADER_MIDDLEWARES_BASE"), **project.DOWNLOADER_MIDDLEWARES}
+    mws = {
+        **settings.getdict("DOWNLOADER_MIDDLEWARES_BASE"),
+        **COMPONENTS["DOWNLOADER_MIDDLEWARES"],
+    }
     ours = mws["crawler.middlewares.EncodedBodyMiddleware"]
     theirs = mws["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"]
     above = [v for v in mws.values() if v is not None and theirs < v < ours]

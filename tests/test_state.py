@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from pipelines.state import STATE_KEY, StateError, StateIndex, StatePipeline, get_state
-from pipelines.storage import FileStore, get_uploader
+from crawler.items import Article, ArticleItem, Provenance
+from pipelines.state import STATE_KEY, StateError, StateExtension, StateIndex, StatePipeline
+from pipelines.storage import FileStore, Uploader, UploaderConfig
 
 
 def test_mark_and_lookup(tmp_path):
@@ -89,19 +90,45 @@ def test_unusable_file_is_reported(tmp_path):
         StateIndex(path).open()
 
 
+def _article_item(url: str, canonical: str, aliases: tuple[str, ...]) -> ArticleItem:
+    extracted = {
+        "url": url,
+        "canonical_url": canonical,
+        "title": None,
+        "authors": [],
+        "published": "2024-03-07T10:00:00Z",
+        "modified": None,
+        "date_source": None,
+        "language": None,
+        "description": None,
+        "section": None,
+        "tags": [],
+        "image": None,
+        "site_name": None,
+        "text": "t",
+        "word_count": 1,
+        "comments": [],
+        "comments_status": None,
+        "comments_method": None,
+    }
+    provenance = Provenance(
+        "run", None, None, None, None, None, "sha1:P", "2024-03-08T00:00:00Z", "nv", "v", "h"
+    )
+    article = Article.from_extracted(
+        extracted, source="s", fetched_at="2024-03-08T00:00:00Z", provenance=provenance
+    )
+    return ArticleItem(article, aliases)
+
+
 def test_pipeline_marks_items_in_canonical_form(tmp_path):
     state = StateIndex(tmp_path / "s.sqlite").open()
     pipeline = StatePipeline(state)
-    item = {
-        "url": "https://n.example/story?id=1",
-        "canonical_url": "HTTPS://N.example/story?id=1&utm_source=x#top",
-        "published": "2024-03-07T10:00:00Z",
-        "fetched_at": "2024-03-08T00:00:00Z",
-        "provenance": {"payload_digest": "sha1:P"},
-        "request_url": "https://n.example/r/2",
-        "discovery": {"request_url": "https://n.example/r/1"},
-    }
-    assert pipeline.process_item(item) is item
+    item = _article_item(
+        "https://n.example/story?id=1",
+        "HTTPS://N.example/story?id=1&utm_source=x#top",
+        ("https://n.example/r/2", "https://n.example/r/1"),
+    )
+    assert pipeline.process_item(item) is item.article
     assert state.is_known("https://n.example/story?id=1")
     assert state.is_known("https://n.example/r/1")
     assert state.is_known("https://n.example/r/2")
@@ -122,22 +149,31 @@ def _crawler(tmp_path: Path, spool: str):
     )
 
 
+def _ship(crawler, owner: StateExtension) -> list:
+    """What the crawl's UploadExtension does at engine_stopped, with the owner's close hook."""
+    uploader = Uploader(
+        UploaderConfig.from_settings(crawler.settings), store_options=crawler.settings
+    )
+    uploader.add_close_hook(owner.ship)
+    return uploader.finish(timeout=30)
+
+
 def test_state_travels_through_the_store_to_a_fresh_machine(tmp_path):
     crawler = _crawler(tmp_path, "spool-a")
-    state = get_state(crawler)
-    assert get_state(crawler) is state  # one per crawler
+    owner = StateExtension.from_crawler(crawler)
+    state = owner.index
     state.open()
     assert state.source == "new"
     state.mark_archived("https://n.example/a", "https://n.example/a", "sha1:A", None, "t")
     state.record_digest("sha1:A", "https://n.example/a", "2024-03-07T00:00:00Z")
-    pending = get_uploader(crawler).finish(timeout=30)  # runs the close hook, ships the file
+    pending = _ship(crawler, owner)  # runs the close hook, ships the file
     assert pending == []
     store = FileStore.from_uri((tmp_path / "store" / "state").as_uri())
     assert store.exists(STATE_KEY)
     assert not (tmp_path / "spool-a" / "state" / STATE_KEY).exists()  # handed over
 
     # A new run with an empty spool (another machine) downloads it.
-    fresh = get_state(_crawler(tmp_path, "spool-b")).open()
+    fresh = StateExtension.from_crawler(_crawler(tmp_path, "spool-b")).index.open()
     assert fresh.source == "remote"
     assert fresh.is_known("https://n.example/a")
     assert fresh.lookup_digest("sha1:A") == ("https://n.example/a", "2024-03-07T00:00:00Z")
@@ -147,18 +183,19 @@ def test_state_travels_through_the_store_to_a_fresh_machine(tmp_path):
 def test_unshipped_leftover_wins_over_the_store(tmp_path):
     # Run 1 ships a state with article a.
     crawler = _crawler(tmp_path, "spool")
-    state = get_state(crawler).open()
+    owner = StateExtension.from_crawler(crawler)
+    state = owner.index.open()
     state.mark_archived("https://n.example/a", "https://n.example/a", None, None, "t")
-    assert get_uploader(crawler).finish(timeout=30) == []
+    assert _ship(crawler, owner) == []
     # Run 2 records b, but its upload never happened: the file waits in spool/ready.
     crawler2 = _crawler(tmp_path, "spool")
-    state2 = get_state(crawler2).open()
+    state2 = StateExtension.from_crawler(crawler2).index.open()
     state2.mark_archived("https://n.example/b", "https://n.example/b", None, None, "t")
     state2.close()
     leftover = tmp_path / "spool" / "ready" / "state" / STATE_KEY
     leftover.parent.mkdir(parents=True, exist_ok=True)
     state2.path.replace(leftover)
     # Run 3 starts from the leftover, which knows both.
-    state3 = get_state(_crawler(tmp_path, "spool")).open()
+    state3 = StateExtension.from_crawler(_crawler(tmp_path, "spool")).index.open()
     assert state3.is_known("https://n.example/a") and state3.is_known("https://n.example/b")
     state3.close()

@@ -1,14 +1,15 @@
-"""Sources to crawl, from ``ARCHIVE_SOURCES`` dicts or an ad-hoc URL; no Scrapy import."""
+"""What the spider crawls per source, from the config's typed ``Source`` or an ad-hoc URL; no Scrapy import."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.config import Source
 from crawler.discovery.links import LinkRules, domains_of
 from crawler.discovery.urls import canonicalize_url, host_of
 
@@ -51,14 +52,14 @@ class SourcePlan:
         return found
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SourcePlan:
-        name = str(data.get("name") or "").strip()
+    def from_source(cls, source: Source) -> SourcePlan:
+        name = source.name.strip()
         if not name:
             raise SourceError("a source has no name")
 
         def urls(key: str) -> tuple[str, ...]:
             out = []
-            for value in data.get(key) or ():
+            for value in getattr(source, key):
                 canon = canonicalize_url(str(value))
                 if not canon:
                     raise SourceError(
@@ -70,28 +71,20 @@ class SourcePlan:
         start_urls, feeds, sitemaps = urls("start_urls"), urls("feeds"), urls("sitemaps")
         if not (start_urls or feeds or sitemaps):
             raise SourceError(f"source {name!r} has no start_urls, feeds or sitemaps")
-        domains = [str(d) for d in data.get("domains") or ()]
-        if not domains:
-            domains = list(domains_of([*start_urls, *feeds, *sitemaps]))
+        domains = list(source.domains) or list(domains_of([*start_urls, *feeds, *sitemaps]))
         try:
-            rules = LinkRules.build(
-                domains=domains,
-                allow=[str(p) for p in data.get("allow") or ()],
-                deny=[str(p) for p in data.get("deny") or ()],
-            )
-            article_patterns = tuple(re.compile(str(p)) for p in data.get("article_urls") or ())
+            rules = LinkRules.build(domains=domains, allow=source.allow, deny=source.deny)
+            article_patterns = tuple(re.compile(p) for p in source.article_urls)
         except re.error as exc:
             raise SourceError(f"source {name!r}: bad allow/deny/article_urls regex: {exc}") from exc
-        max_age = data.get("max_age_days")
-        depth = data.get("depth")
         return cls(
             name=name,
             start_urls=start_urls,
             feeds=feeds,
             sitemaps=sitemaps,
             rules=rules,
-            max_age_days=int(max_age) if max_age not in (None, "") else None,
-            depth=int(depth) if depth not in (None, "") else None,
+            max_age_days=source.max_age_days,
+            depth=source.depth,
             article_patterns=article_patterns,
         )
 
@@ -106,13 +99,44 @@ class SourcePlan:
         )
 
 
+def as_source(value: Source | Mapping[str, Any]) -> Source:
+    """A typed Source; a mapping (``ARCHIVE_SOURCES`` set by hand, not from the YAML) is
+    converted field by field."""
+    if isinstance(value, Source):
+        return value
+    known = {f.name: f for f in fields(Source)}
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise SourceError(f"source {value.get('name')!r}: unknown keys {unknown}")
+    kwargs: dict[str, Any] = {}
+    for key, item in value.items():
+        if item is None or item == "":
+            continue
+        if key in _LIST_FIELDS:
+            kwargs[key] = (item,) if isinstance(item, str) else tuple(str(v) for v in item)
+        elif key in ("max_age_days", "depth"):
+            kwargs[key] = int(item)
+        else:
+            kwargs[key] = str(item)
+    if "name" not in kwargs:
+        raise SourceError("a source has no name")
+    return Source(**kwargs)
+
+
+_LIST_FIELDS = frozenset(
+    ("start_urls", "feeds", "sitemaps", "allow", "deny", "domains", "article_urls")
+)
+
+
 def select_sources(
-    configured: Iterable[Mapping[str, Any]], source: str | None = None, url: str | None = None
+    configured: Iterable[Source | Mapping[str, Any]],
+    source: str | None = None,
+    url: str | None = None,
 ) -> list[SourcePlan]:
     """The sources of this run: all configured ones, the one named ``source``, or ``url``."""
     if url:
         return [SourcePlan.ad_hoc(url)]
-    plans = [SourcePlan.from_dict(d) for d in configured]
+    plans = [SourcePlan.from_source(as_source(d)) for d in configured]
     if source:
         wanted = [p for p in plans if p.name == source]
         if not wanted:

@@ -20,8 +20,6 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.discovery.articles import classify_page, url_looks_like_article
@@ -111,11 +109,11 @@ def _now_iso() -> str:
 
 
 def _external_detector() -> Callable[[Any, str], bool] | None:
-    """``crawler.extraction.looks_like_article`` (text-density signals), if that module loads."""
+    """``crawler.extract.looks_like_article`` (text-density signals), if that module loads."""
     try:
-        from crawler.extraction import looks_like_article
+        from crawler.extract import looks_like_article
     except Exception as exc:  # pragma: no cover - depends on the optional heavy module
-        logger.debug("crawler.extraction.looks_like_article unavailable: %s", exc)
+        logger.debug("crawler.extract.looks_like_article unavailable: %s", exc)
         return None
     return looks_like_article
 
@@ -194,9 +192,7 @@ class NewsSpider(scrapy.Spider):
         self.config = NewsSpiderConfig.from_settings(
             self.crawler.settings, source=self.source_arg, url=self.url_arg
         )
-        from pipelines.state import get_state
-
-        self.state = get_state(self.crawler)
+        self.state = self._state_index()
         self.max_redirects = self.crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
         self._detector = _external_detector()
         self._robots_via_middleware = self.cfg.obey_robots and self._robots_middleware_enabled()
@@ -211,6 +207,17 @@ class NewsSpider(scrapy.Spider):
                         names.append(plan.name)
             self.crawler.signals.connect(self._response_received, signal=signals.response_received)
 
+    def _state_index(self) -> StateIndex | None:
+        """The state index its owner (StateExtension) opened at spider_opened, if enabled."""
+        from pipelines.state import StateExtension
+
+        try:
+            owner = self.crawler.get_extension(StateExtension)
+        except RuntimeError:  # no extension manager: the spider is built outside a crawl
+            owner = None
+        # outside a crawl (unit tests), whatever index the caller gave the spider
+        return owner.index if owner is not None else self.state
+
     def _robots_middleware_enabled(self) -> bool:
         try:
             middlewares = self.crawler.engine.downloader.middleware.middlewares
@@ -224,16 +231,6 @@ class NewsSpider(scrapy.Spider):
         except ValueError as exc:
             logger.error("%s", exc)
             raise CloseSpider("bad_source") from None
-        state = self.state
-        if state is not None:
-            # Opening may download the previous state: not on the reactor thread. (Even
-            # without incremental skipping, the state is kept up to date for later runs.)
-            try:
-                await maybe_deferred_to_future(deferToThread(state.open))
-            except Exception as exc:
-                # Crawling on without it would re-fetch everything archived before.
-                logger.error("Cannot open the crawl state, stopping: %s", exc)
-                raise CloseSpider("state_unavailable") from None
         for request in self.start_requests_for_all():
             yield request
 

@@ -1,21 +1,21 @@
-"""Scrapy item pipeline that turns PageItems into article dicts in a process pool, off the reactor."""
+"""The extraction pipeline: PageItems become Articles in a process pool, off the reactor."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.config import DEFAULT_SETTINGS
 from crawler.discovery.dates import published_too_old
-from crawler.extraction import (
+from crawler.extract import (
     EXTRACTOR_NAME,
     ExtractionOptions,
     extractor_version,
@@ -23,7 +23,8 @@ from crawler.extraction import (
     worker_init,
     worker_ready,
 )
-from crawler.items import PageItem
+from crawler.items import Article, ArticleItem, PageItem, Provenance
+from pipelines.workerpool import WorkerPool
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,27 +33,27 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["STATS_PREFIX", "ExtractionConfig", "ExtractionPipeline"]
+__all__ = ["STATS_PREFIX", "ExtractionPipeline", "ExtractionPoolConfig"]
 
 STATS_PREFIX = "newsvault/extract"
 
 
 @dataclass(frozen=True)
-class ExtractionConfig:
+class ExtractionPoolConfig:
     """What the extraction pipeline reads from the settings."""
 
-    comments: bool = True
-    workers: int = 0
-    timeout: float = 30.0
-    favor: str = "balanced"
-    include_tables: bool = True
+    comments: bool = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_COMMENTS"]
+    workers: int = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_WORKERS"]
+    timeout: float = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_TIMEOUT"]
+    favor: str = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_FAVOR"]
+    include_tables: bool = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_INCLUDE_TABLES"]
 
     @classmethod
-    def from_settings(cls, settings: BaseSettings) -> ExtractionConfig:
+    def from_settings(cls, settings: BaseSettings) -> ExtractionPoolConfig:
         workers = settings.get("ARCHIVE_EXTRACTION_WORKERS")
         try:
-            workers = int(workers or 0)
-            timeout = float(settings.get("ARCHIVE_EXTRACTION_TIMEOUT") or 30.0)
+            workers = int(workers or cls.workers)
+            timeout = float(settings.get("ARCHIVE_EXTRACTION_TIMEOUT") or cls.timeout)
         except (TypeError, ValueError) as err:
             raise NotConfigured(
                 f"ARCHIVE_EXTRACTION_WORKERS/ARCHIVE_EXTRACTION_TIMEOUT must be numbers ({err}); "
@@ -63,11 +64,13 @@ class ExtractionConfig:
                 "extraction.workers must be >= 0 and extraction.timeout > 0 in archive_config.yaml"
             )
         return cls(
-            comments=settings.getbool("ARCHIVE_EXTRACTION_COMMENTS", True),
+            comments=settings.getbool("ARCHIVE_EXTRACTION_COMMENTS", cls.comments),
             workers=workers,
             timeout=timeout,
-            favor=settings.get("ARCHIVE_EXTRACTION_FAVOR") or "balanced",
-            include_tables=settings.getbool("ARCHIVE_EXTRACTION_INCLUDE_TABLES", True),
+            favor=settings.get("ARCHIVE_EXTRACTION_FAVOR") or cls.favor,
+            include_tables=settings.getbool(
+                "ARCHIVE_EXTRACTION_INCLUDE_TABLES", cls.include_tables
+            ),
         )
 
     @property
@@ -89,18 +92,6 @@ class ExtractionConfig:
 
 
 # ---------------------------------------------------------------------------
-# worker side: the job functions live in crawler.extraction (worker_*), which imports
-# neither Scrapy nor this module, so spawned workers stay small
-
-
-def _mp_context() -> multiprocessing.context.BaseContext:
-    # Never fork a process that runs a reactor and threads. "spawn" rather than "forkserver":
-    # CPython's refcounting un-shares a preloaded forkserver's pages in the workers anyway,
-    # so the extra server process only added memory.
-    return multiprocessing.get_context("spawn")
-
-
-# ---------------------------------------------------------------------------
 # pipeline
 
 
@@ -114,21 +105,28 @@ class ExtractionPipeline:
     # the function run in the worker: module-level so it pickles by reference
     job: Callable[..., dict[str, Any]] = staticmethod(worker_extract)
 
-    def __init__(self, config: ExtractionConfig, stats: StatsCollector | None = None) -> None:
+    def __init__(
+        self, config: ExtractionPoolConfig, stats: StatsCollector | None = None, run_id: str = ""
+    ) -> None:
         self.config = config
         self.stats = stats
+        self.run_id = run_id
         self.options = config.options()
 
         self.extractor_version = extractor_version()
         self.settings_hash = self.options.settings_hash()
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: WorkerPool | None = None
         self._generation = 0
         self._slots: asyncio.Semaphore | None = None
         self._pending: set[asyncio.Future[Any]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
-        pipeline = cls(ExtractionConfig.from_settings(crawler.settings), crawler.stats)
+        pipeline = cls(
+            ExtractionPoolConfig.from_settings(crawler.settings),
+            crawler.stats,
+            run_id=str(crawler.settings.get("ARCHIVE_RUN_ID") or ""),
+        )
         # Start the workers now: their imports (trafilatura ~1 s) overlap with the rest of
         # the crawler's start-up instead of delaying the first pages.
         pipeline.start_workers()
@@ -136,14 +134,12 @@ class ExtractionPipeline:
 
     # -- pool management -------------------------------------------------
 
-    def _new_pool(self) -> ProcessPoolExecutor:
+    def _new_pool(self) -> WorkerPool:
         self._generation += 1
         logger.debug(
             "starting extraction pool #%d with %d workers", self._generation, self.config.pool_size
         )
-        return ProcessPoolExecutor(
-            max_workers=self.config.pool_size, mp_context=_mp_context(), initializer=worker_init
-        )
+        return WorkerPool(self.config.pool_size, initializer=worker_init)
 
     def start_workers(self) -> None:
         """Spawn every worker (and run its initializer) without waiting for it."""
@@ -151,7 +147,7 @@ class ExtractionPipeline:
         for _ in range(self.config.pool_size):
             pool.submit(worker_ready)
 
-    def _get_pool(self) -> ProcessPoolExecutor:
+    def _get_pool(self) -> WorkerPool:
         if self._pool is None:
             self._pool = self._new_pool()
         return self._pool
@@ -162,13 +158,7 @@ class ExtractionPipeline:
         if pool is None or generation != self._generation:
             return
         self._pool = None
-        processes = getattr(pool, "_processes", None) or {}
-        for process in list(processes.values()):
-            try:
-                process.terminate()
-            except (OSError, AttributeError):  # already gone
-                pass
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.terminate()
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
@@ -185,7 +175,7 @@ class ExtractionPipeline:
             await asyncio.gather(*self._pending, return_exceptions=True)
         pool, self._pool = self._pool, None
         if pool is not None:
-            await asyncio.to_thread(pool.shutdown, True)
+            await asyncio.to_thread(pool.shutdown)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -264,25 +254,31 @@ class ExtractionPipeline:
             finally:
                 self._pending.discard(fut)
 
-    def finish(self, article: dict[str, Any], item: PageItem) -> dict[str, Any]:
-        """Add source, fetch time and provenance to an extracted article."""
+    def finish(self, extracted: dict[str, Any], item: PageItem) -> ArticleItem:
+        """The published Article (with source, fetch time and provenance), and its aliases."""
         warc = item.warc or {}
-        out = dict(article)
-        out["source"] = item.source
-        out["fetched_at"] = item.fetched_at
-        # how the page was found (feed/sitemap/section, aliases): the state index reads it
-        out["request_url"] = item.request_url
-        out["discovery"] = dict(item.discovery or {})
-        out["provenance"] = {
-            "warc_file": warc.get("warc_file"),
-            "record_id": warc.get("record_id"),
-            "offset": warc.get("offset"),
-            "length": warc.get("length"),
-            "warc_date": warc.get("warc_date"),
-            "payload_digest": warc.get("payload_digest"),
-            "fetched_at": item.fetched_at,
-            "extractor": EXTRACTOR_NAME,
-            "extractor_version": self.extractor_version,
-            "settings_hash": self.settings_hash,
-        }
-        return out
+        provenance = Provenance(
+            run_id=self.run_id,
+            warc_file=warc.get("warc_file"),
+            record_id=warc.get("record_id"),
+            offset=warc.get("offset"),
+            length=warc.get("length"),
+            warc_date=warc.get("warc_date"),
+            payload_digest=warc.get("payload_digest"),
+            fetched_at=item.fetched_at,
+            extractor=EXTRACTOR_NAME,
+            extractor_version=self.extractor_version,
+            settings_hash=self.settings_hash,
+        )
+        article = Article.from_extracted(
+            extracted, source=item.source, fetched_at=item.fetched_at, provenance=provenance
+        )
+        discovery = item.discovery or {}
+        # every URL the page was reached under: the state index skips them in later runs
+        aliases = (
+            item.url,
+            item.request_url,
+            discovery.get("canonical"),
+            discovery.get("request_url"),
+        )
+        return ArticleItem(article, tuple(a for a in aliases if isinstance(a, str) and a))
