@@ -27,6 +27,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy crawler pipelines
 
 format: $(STAMP)
 	$(BIN)/ruff format .

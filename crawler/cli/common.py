@@ -51,7 +51,7 @@ def archive_settings(args: argparse.Namespace, *, require_config: bool) -> Any:
     """
     from crawler.launch import apply_config, project_settings, read_config
 
-    settings = project_settings()
+    settings: Any = project_settings()
     try:
         cfg = read_config(settings, args.config)
     except ConfigError as exc:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.integration.test_crawl import fetched, path_of, run_crawl
 from tests.sample_site import SampleSite
-from tests.test_spider import fetched, path_of, run_crawl
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,7 +19,7 @@ import pytest
 
 from tests.sample_site import SampleSite
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = "meridian"
 _STAT = re.compile(r"'(newsvault/[^']+)': (-?\d+)")
 
@@ -28,6 +30,7 @@ class CrawlResult:
     stats: dict[str, int]
     log: str
     finish_reason: str = ""
+    workdir: Path | None = None
 
     def stat(self, name: str) -> int:
         return self.stats.get(f"newsvault/source/{SOURCE}/{name}", 0)
@@ -83,7 +86,7 @@ sources:
     items = [json.loads(line) for line in items_path.read_text().splitlines() if line.strip()]
     stats = {k: int(v) for k, v in _STAT.findall(proc.stderr)}
     reason = re.search(r"'finish_reason': '([^']*)'", proc.stderr)
-    return CrawlResult(items, stats, proc.stderr, reason.group(1) if reason else "")
+    return CrawlResult(items, stats, proc.stderr, reason.group(1) if reason else "", workdir)
 
 
 def path_of(url: str, base: str) -> str:
@@ -117,6 +120,71 @@ def test_every_reachable_article_is_found_once(site, crawl):
     for via, path in expected["only_via"].items():
         assert path in got, via
     assert crawl.stat("articles") == len(want)
+
+
+def _shard_lines(archive: Path) -> list[dict[str, Any]]:
+    lines = []
+    for shard in sorted((archive / "json").rglob("*.jsonl.gz")):
+        with gzip.open(shard, "rt", encoding="utf-8") as fh:
+            lines.extend(json.loads(line) for line in fh if line.strip())
+    return lines
+
+
+def test_every_published_article_matches_the_schema(crawl):
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((ROOT / "docs" / "article.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+    assert crawl.workdir is not None
+    published = _shard_lines(crawl.workdir / "archive")
+    assert len(published) == len(crawl.items) >= 20
+    for article in published:
+        problems = [
+            f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(article)
+        ]
+        assert not problems, (article["url"], problems)
+    # `scrapy crawl news -O file` exports exactly what the shards hold
+    by_url = {a["url"]: a for a in published}
+    assert all(by_url[item["url"]] == item for item in crawl.items)
+
+
+def test_the_article_dataclass_is_the_schema():
+    from dataclasses import fields
+
+    from crawler.items import Article, Comment, Provenance
+
+    schema = json.loads((ROOT / "docs" / "article.schema.json").read_text())
+    names = [f.name for f in fields(Article)]
+    assert set(names) == set(schema["properties"]) == set(schema["required"])
+    provenance = schema["properties"]["provenance"]
+    assert {f.name for f in fields(Provenance)} == set(provenance["properties"])
+    assert set(provenance["required"]) == set(provenance["properties"])
+    comment = schema["$defs"]["comment"]
+    assert {f.name for f in fields(Comment)} == set(comment["properties"])
+
+
+def test_one_run_id_in_state_manifest_warcinfo_and_every_article(crawl):
+    from pipelines.warc import iter_records
+
+    assert crawl.workdir is not None
+    archive = crawl.workdir / "archive"
+    [manifest] = list((archive / "manifests").glob("*.json"))
+    run_id = json.loads(manifest.read_text())["run_id"]
+    assert manifest.name == f"{run_id}.json"
+    with sqlite3.connect(archive / "state" / "state.sqlite") as db:
+        assert {row[0] for row in db.execute("SELECT DISTINCT run_id FROM articles")} == {run_id}
+    warcs = sorted((archive / "warc").rglob("*.warc.gz"))
+    assert warcs
+    for warc in warcs:
+        warcinfo = next(iter_records(warc))
+        assert warcinfo.rec_type == "warcinfo"
+        fields = dict(
+            line.split(": ", 1) for line in warcinfo.payload.decode().splitlines() if ": " in line
+        )
+        assert fields["run-id"] == run_id, warc
+    articles = _shard_lines(archive)
+    assert articles and {a["provenance"]["run_id"] for a in articles} == {run_id}
 
 
 def test_items_are_articles_not_sections(site, crawl):

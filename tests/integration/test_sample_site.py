@@ -450,7 +450,7 @@ def test_publish_extra_changes_feeds_and_listings(own_site: SampleSite) -> None:
 
 
 def test_cli_serves_and_stops_on_sigterm() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.sample_site", "--port", "0"],
         cwd=root,

@@ -12,7 +12,7 @@ import pytest
 
 from crawler.config import ArchiveConfig, ConfigError, load_config, parse_config, to_settings
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_repo_config_is_valid_and_maps_to_settings() -> None:
