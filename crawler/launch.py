@@ -7,7 +7,14 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from crawler.config import ArchiveConfig, ConfigError, load_config, resolve_config_path, to_settings
+from crawler.config import (
+    TUNING_SETTINGS,
+    ArchiveConfig,
+    ConfigError,
+    load_config,
+    resolve_config_path,
+    to_settings,
+)
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings, Settings
@@ -50,6 +57,8 @@ def apply_config(settings: BaseSettings, cfg: ArchiveConfig) -> BaseSettings:
     effective = settings.copy()
     for name, value in to_settings(cfg).items():
         effective.set(name, value, priority="addon")
+    for name, value in TUNING_SETTINGS.items():
+        effective.set(name, value, priority="default")
     return effective
 
 

@@ -1,5 +1,7 @@
 """The ``news`` spider: discovery only (robots.txt, feeds, sitemaps, sections) -> PageItems.
 
+One concern, kept whole: the spider's Scrapy callbacks and the decisions they share.
+
 What a page means is decided by ``crawler.discovery`` (pure functions); this module is
 the Scrapy glue: requests with ``nv_*`` meta, per-source stats, incremental skipping.
 """
