@@ -33,7 +33,7 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "scrapy.extensions.telnet.TelnetConsole": None,
         "scrapy.extensions.remote_control.RemoteControl": None,
         "crawler.quietlogs.QuietLoggers": 0,
-        "pipelines.uploadext.UploadExtension": 10,
+        "pipelines.storage.UploadExtension": 10,
         "pipelines.state.StateExtension": 20,
         "pipelines.warc.WarcWriterExtension": 100,
         "pipelines.manifest.RunManifestExtension": 900,

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.config import DEFAULT_SETTINGS
 from crawler.items import ArticleItem
 from pipelines.gzfiles import (
     MB,
@@ -17,7 +18,7 @@ from pipelines.gzfiles import (
     ClosedFile,
     MemberLocation,
     RotatingMemberWriter,
-    Uploader,
+    Shipper,
     default_host,
     ensure_spool,
     make_file_name,
@@ -34,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 JSON_EXT = "jsonl.gz"
 JSON_STORE = "json"
-DEFAULT_SPOOL = ".newsvault/spool"
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,19 @@ class JsonConfig:
     """Everything the shard writer reads from the settings."""
 
     spool: Path
-    prefix: str = "newsvault"
-    max_file_bytes: int = 256 * MB
-    max_records: int = 50000
+    prefix: str = DEFAULT_SETTINGS["ARCHIVE_WARC_PREFIX"]
+    max_file_bytes: int = int(DEFAULT_SETTINGS["ARCHIVE_JSON_MAX_FILE_MB"] * MB)
+    max_records: int = DEFAULT_SETTINGS["ARCHIVE_JSON_MAX_RECORDS"]
     host: str = field(default_factory=default_host)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> JsonConfig:
-        max_mb = settings.getfloat("ARCHIVE_JSON_MAX_FILE_MB", 256)
-        max_records = settings.getint("ARCHIVE_JSON_MAX_RECORDS", 50000)
+        max_mb = settings.getfloat(
+            "ARCHIVE_JSON_MAX_FILE_MB", DEFAULT_SETTINGS["ARCHIVE_JSON_MAX_FILE_MB"]
+        )
+        max_records = settings.getint(
+            "ARCHIVE_JSON_MAX_RECORDS", DEFAULT_SETTINGS["ARCHIVE_JSON_MAX_RECORDS"]
+        )
         if max_mb <= 0:
             raise ValueError(f"ARCHIVE_JSON_MAX_FILE_MB (json.max_file_mb) must be > 0: {max_mb}")
         if max_records < 0:
@@ -58,8 +62,10 @@ class JsonConfig:
                 f"ARCHIVE_JSON_MAX_RECORDS (json.max_records) must be >= 0: {max_records}"
             )
         return cls(
-            spool=Path(settings.get("ARCHIVE_STORAGE_SPOOL") or DEFAULT_SPOOL),
-            prefix=settings.get("ARCHIVE_WARC_PREFIX") or "newsvault",
+            spool=Path(
+                settings.get("ARCHIVE_STORAGE_SPOOL") or DEFAULT_SETTINGS["ARCHIVE_STORAGE_SPOOL"]
+            ),
+            prefix=settings.get("ARCHIVE_WARC_PREFIX") or DEFAULT_SETTINGS["ARCHIVE_WARC_PREFIX"],
             max_file_bytes=int(max_mb * MB),
             max_records=max_records,
         )
@@ -90,7 +96,7 @@ class JsonShardWriter:
         self,
         config: JsonConfig,
         *,
-        uploader: Uploader | None = None,
+        uploader: Shipper | None = None,
         on_stat: Callable[[str, int], None] | None = None,
     ) -> None:
         self.config = config
@@ -144,19 +150,21 @@ class JsonLinesPipeline:
     def __init__(self, crawler: Crawler, config: JsonConfig) -> None:
         self.crawler = crawler
         self.config = config
-        self.uploader: Uploader | None = None
+        self.uploader: Shipper | None = None
         self.shards: JsonShardWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesPipeline:
         from scrapy.exceptions import NotConfigured
 
-        if not crawler.settings.getbool("ARCHIVE_JSON_ENABLED", True):
+        if not crawler.settings.getbool(
+            "ARCHIVE_JSON_ENABLED", DEFAULT_SETTINGS["ARCHIVE_JSON_ENABLED"]
+        ):
             raise NotConfigured("ARCHIVE_JSON_ENABLED is off")
         # a bad value stops the crawl (ValueError): an archive must not silently go missing
         config = JsonConfig.from_settings(crawler.settings)
         pipeline = cls(crawler, config)
-        from pipelines.uploadext import uploader_of
+        from pipelines.storage import uploader_of
 
         pipeline.uploader = uploader_of(crawler)
         return pipeline

@@ -355,12 +355,14 @@ def write_atomic(dest: Path, data: bytes) -> None:
     os.replace(tmp, dest)
 
 
-class Uploader(Protocol):
+class Shipper(Protocol):
+    """Where writers hand finished files: the crawl's Uploader, or the spool alone."""
+
     def submit(self, local_path: Path, store: str, key: str, *, records: int, kind: str) -> Any: ...
 
 
-class LocalSpoolUploader:
-    """Fallback when no uploader is configured: files stay in `spool/ready/` for later."""
+class SpoolOnly:
+    """The shipper when no UploadExtension runs: files stay in `spool/ready/` for later."""
 
     def submit(self, local_path: Path, store: str, key: str, *, records: int, kind: str) -> None:
         logger.info("Ready for upload: %s (%s %s, %d records)", local_path, store, key, records)

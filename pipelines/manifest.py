@@ -171,6 +171,7 @@ def iter_manifests(store: Store, run_id: str | None = None) -> Iterator[tuple[st
 
 # --------------------------------------------------------------------------- Scrapy glue
 
+
 @dataclass(frozen=True)
 class ManifestConfig:
     run_id: str
@@ -215,7 +216,7 @@ class RunManifestExtension:
         return ext
 
     def spider_opened(self, spider: Any = None) -> None:
-        from pipelines.uploadext import UploadExtension
+        from pipelines.storage import UploadExtension
 
         self.started = datetime.now(timezone.utc)
         upload = self.crawler.get_extension(UploadExtension)

@@ -420,7 +420,7 @@ class StateExtension:
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet.threads import deferToThread
 
-        from pipelines.uploadext import UploadExtension
+        from pipelines.storage import UploadExtension
 
         upload = self.crawler.get_extension(UploadExtension)
         if upload is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crawler.pipelines import ExtractionConfig, ExtractionPipeline
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
@@ -27,7 +28,6 @@ from crawler.extraction import (
     looks_like_article,
 )
 from crawler.items import PageItem
-from crawler.pipelines import ExtractionConfig, ExtractionPipeline
 from tests.sample_site import render_html
 from tests.sample_site.catalog import ARTICLES
 from tests.sample_site.expected import build_expected

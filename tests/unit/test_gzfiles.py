@@ -31,7 +31,7 @@ from pipelines.gzfiles import (
     recover_file,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _names(serial: int, created: datetime) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.sample_site import SampleSite
-from tests.test_warc import crawl_settings, records_of, run_crawl, warc_files
+from tests.warc_helpers import crawl_settings, records_of, run_crawl, warc_files
 
 BIN = Path(sys.executable).parent
 

@@ -7,7 +7,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pipelines.storage import StorageConfigError, Uploader, UploaderConfig
+from pipelines.storage.base import StorageConfigError
+from pipelines.storage.uploader import Uploader, UploaderConfig
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -139,7 +140,7 @@ class UploadExtension:
 
 def uploader_of(crawler: Crawler) -> Any:
     """The crawl's Uploader, or a stand-in that leaves finished files in the spool."""
-    from pipelines.gzfiles import LocalSpoolUploader
+    from pipelines.gzfiles import SpoolOnly
 
     ext = crawler.get_extension(UploadExtension)
-    return ext.uploader if ext is not None else LocalSpoolUploader()
+    return ext.uploader if ext is not None else SpoolOnly()

@@ -21,7 +21,7 @@ from tests.services import SeaweedFS
 
 logger = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NEWSVAULT = str(Path(sys.executable).parent / "newsvault")
 
 

@@ -1,0 +1,74 @@
+"""CDXJ index lines, noted while writing or read back from a finished WARC by cdxj-indexer."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import surt
+from warcio.timeutils import iso_date_to_timestamp
+
+from pipelines.gzfiles import MemberLocation
+from pipelines.warc.records import HttpCapture
+
+_MIME_SPLIT = re.compile(r"[;\s]")
+
+
+def _read_back(name: bytes, value: bytes) -> str | None:
+    """A header value as warcio parses it back from the record (None: unsure)."""
+    line = name + b": " + value
+    if b"\r" in line or b"\n" in line:
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        text = line.decode("iso-8859-1")
+    return text.rstrip().split(":", 1)[1].lstrip()
+
+
+def cdxj_line(
+    capture: HttpCapture, warc_date: str, payload_digest: str, revisit: bool, loc: MemberLocation
+) -> str | None:
+    """The line `cdxj-indexer --sort --post-append` writes for this response or revisit.
+
+    None when it would take the indexer's own reading to be sure (not a GET, or an odd
+    Content-Type header); the file is then indexed from disk when it closes.
+    """
+    if capture.method.upper() != "GET":
+        return None
+    index: dict[str, str] = {"url": capture.url}
+    if revisit:
+        index["mime"] = "warc/revisit"
+    else:
+        content_type = next(
+            (v for n, v in capture.response_headers if n.strip().lower() == b"content-type"),
+            None,
+        )
+        if content_type is not None:
+            mime = _read_back(b"Content-Type", content_type)
+            if mime is None:
+                return None
+            index["mime"] = _MIME_SPLIT.split(mime, 1)[0].strip()
+    index["status"] = str(capture.status)
+    index["digest"] = payload_digest
+    index["length"] = str(loc.length)
+    index["offset"] = str(loc.offset)
+    index["filename"] = loc.name
+    try:
+        urlkey = surt.surt(capture.url)
+    except Exception:  # what cdxj-indexer does too
+        urlkey = capture.url
+    return f"{urlkey} {iso_date_to_timestamp(warc_date)} {json.dumps(index)}\n"
+
+
+def cdxj_index(path: Path, filename: str) -> str:
+    """CDXJ lines for a finished WARC, exactly as `cdxj-indexer --sort --post-append` (and
+    pywb's wb-manager, which appends POST bodies too) writes them."""
+    from cdxj_indexer.main import write_cdx_index
+
+    out = io.StringIO()
+    with open(path, "rb") as fh:
+        write_cdx_index(out, fh, {"sort": True, "post_append": True, "filename": filename})
+    return out.getvalue()

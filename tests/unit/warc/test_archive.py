@@ -1,0 +1,35 @@
+"""The WARC archive without Scrapy: revisits against the incremental state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.warc_helpers import (
+    FakeState,
+    make_archive,
+    make_capture,
+    records_of,
+)
+
+
+def test_revisit_across_runs_uses_the_state_index(tmp_path: Path) -> None:
+    state = FakeState()
+    body = b"x" * 1000
+    first, _ = make_archive(tmp_path / "one", state)
+    r1 = first.write_capture(make_capture("https://example.org/a", body))
+    first.close()
+    assert not r1.revisit
+    assert state.digests[r1.payload_digest] == ("https://example.org/a", r1.warc_date)
+
+    second, done = make_archive(tmp_path / "two", state)
+    r2 = second.write_capture(make_capture("https://example.org/b", body))
+    small = second.write_capture(make_capture("https://example.org/c", b"tiny"))
+    second.write_capture(make_capture("https://example.org/d", b"tiny"))
+    second.close()
+    assert r2.revisit and not small.revisit
+    recs = records_of(done[0].with_name(done[0].name))
+    revisit = next(r for r in recs if r.rec_type == "revisit")
+    assert revisit.rec_headers.get_header("WARC-Refers-To-Target-URI") == "https://example.org/a"
+    assert revisit.rec_headers.get_header("WARC-Refers-To-Date") == r1.warc_date
+    assert revisit.rec_headers.get_header("WARC-Refers-To") is None
+    assert sum(r.rec_type == "response" for r in recs) == 2  # tiny payloads stay whole
