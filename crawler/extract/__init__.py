@@ -1,0 +1,30 @@
+"""HTML page -> article dict: metadata, clean text and structured comments (the only trafilatura user).
+
+Importing this package stays light: trafilatura is imported on the first extraction, in
+the extraction workers, never by the crawl process (which needs only `looks_like_article`,
+the options and the version).
+"""
+
+from __future__ import annotations
+
+from crawler.extract.core import extract_article
+from crawler.extract.detect import looks_like_article
+from crawler.extract.options import (
+    EXTRACTOR_NAME,
+    FAVOR_CHOICES,
+    ExtractionOptions,
+    extractor_version,
+)
+from crawler.extract.worker import worker_extract, worker_init, worker_ready
+
+__all__ = [
+    "EXTRACTOR_NAME",
+    "FAVOR_CHOICES",
+    "ExtractionOptions",
+    "extract_article",
+    "extractor_version",
+    "looks_like_article",
+    "worker_extract",
+    "worker_init",
+    "worker_ready",
+]
