@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.discovery.dates import published_too_old
-from crawler.extraction import (
+from crawler.extract import (
     EXTRACTOR_NAME,
     ExtractionOptions,
     extractor_version,
@@ -89,7 +89,7 @@ class ExtractionConfig:
 
 
 # ---------------------------------------------------------------------------
-# worker side: the job functions live in crawler.extraction (worker_*), which imports
+# worker side: the job functions live in crawler.extract.worker (worker_*), which imports
 # neither Scrapy nor this module, so spawned workers stay small
 
 

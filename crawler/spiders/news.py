@@ -111,11 +111,11 @@ def _now_iso() -> str:
 
 
 def _external_detector() -> Callable[[Any, str], bool] | None:
-    """``crawler.extraction.looks_like_article`` (text-density signals), if that module loads."""
+    """``crawler.extract.looks_like_article`` (text-density signals), if that module loads."""
     try:
-        from crawler.extraction import looks_like_article
+        from crawler.extract import looks_like_article
     except Exception as exc:  # pragma: no cover - depends on the optional heavy module
-        logger.debug("crawler.extraction.looks_like_article unavailable: %s", exc)
+        logger.debug("crawler.extract.looks_like_article unavailable: %s", exc)
         return None
     return looks_like_article
 
