@@ -66,6 +66,7 @@ def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
 
 
 def jsonld_types(obj: dict[str, Any]) -> set[str]:
+    """The ``@type`` values of one JSON-LD object, lower-cased, any URL prefix dropped."""
     types = obj.get("@type")
     if isinstance(types, str):
         types = [types]
