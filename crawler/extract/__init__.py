@@ -1,12 +1,10 @@
-"""HTML page -> article dict: metadata, clean text and structured comments (the only trafilatura user).
-
-Importing this package stays light: trafilatura is imported on the first extraction, in
-the extraction workers, never by the crawl process (which needs only `looks_like_article`,
-the options and the version).
-"""
+"""The article extractor: HTML page -> article dict (the only package that imports trafilatura)."""
 
 from __future__ import annotations
 
+# Importing the package stays light: trafilatura is imported on the first extraction, in
+# the extraction workers, never in the crawl process (which needs looks_like_article,
+# the options and the version).
 from crawler.extract.core import extract_article
 from crawler.extract.detect import looks_like_article
 from crawler.extract.options import (

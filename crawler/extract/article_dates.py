@@ -108,6 +108,7 @@ def _text_date(tree: HtmlElement, url: str) -> str | None:
 def find_dates(
     meta: PageMeta, tree: HtmlElement, url: str, hints: dict[str, Any], options: ExtractionOptions
 ) -> dict[str, Any]:
+    """Published and modified dates, and where the published date came from (``date_source``)."""
     published = modified = None
     source = None
     value = meta.ld_first("datePublished", "dateCreated", "uploadDate")

@@ -59,6 +59,7 @@ class PageMeta:
 
 
 def text_value(value: Any) -> str | None:
+    """A JSON-LD or meta value as one clean line of text (a name for objects), or None."""
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, str) and v.strip()), None)
     if isinstance(value, dict):
@@ -167,6 +168,7 @@ def _h1(tree: HtmlElement) -> str | None:
 
 
 def outside_comments(node: HtmlElement) -> bool:
+    """``node`` is not inside a comment, related-articles or sidebar container."""
     for anc in node.iterancestors():
         ident = f"{anc.get('id') or ''} {anc.get('class') or ''}".lower()
         if "comment" in ident or "related" in ident or "sidebar" in ident:
@@ -205,6 +207,7 @@ _AUTHOR_XPATHS: tuple[tuple[tuple[str, ...], etree.XPath], ...] = tuple(
 def find_authors(
     meta: PageMeta, tree: HtmlElement, hints: dict[str, Any], attrs: str | None = None
 ) -> list[str]:
+    """Author names: JSON-LD, then meta tags, then byline markup, then the discovery hint."""
     value = meta.ld_first("author", "creator")
     names = _names(value) if value is not None else []
     if not names:
@@ -238,6 +241,7 @@ def find_authors(
 def find_metadata(
     tree: HtmlElement, url: str, meta: PageMeta, hints: dict[str, Any]
 ) -> dict[str, Any]:
+    """Title, canonical URL, language, description, section, tags, image and site name."""
     site_name = (
         meta.first("og:site_name", "application-name", "al:ios:app_name")
         or text_value(meta.ld_first("publisher", "sourceOrganization"))

@@ -99,6 +99,7 @@ def parse_page(body: bytes | str, encoding: str | None = None) -> HtmlElement | 
 
 
 def parse_text(text: str) -> HtmlElement | None:
+    """Parse decoded HTML into an lxml tree (None when it is not HTML)."""
     text = _XML_DECL_RE.sub("", text, count=1)
     # libxml2 mis-parses some pages whose doctype shares the first line with markup
     # (lxml bug 1955915): drop the doctype, as trafilatura's own loader does

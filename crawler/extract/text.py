@@ -18,6 +18,7 @@ _WS_RE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
 def tag_name(el: Any) -> str:
+    """Lower-case tag of an element; "" for comments and processing instructions."""
     tag = el.tag
     return tag.lower() if isinstance(tag, str) else ""
 
@@ -59,10 +60,12 @@ def block_text(el: HtmlElement, exclude: set[Any] | None = None) -> str:
 
 
 def clean_inline(text: str | None) -> str:
+    """``text`` on one line, runs of spaces collapsed."""
     return _WS_RE.sub(" ", (text or "").replace("\n", " ")).strip()
 
 
 def class_set(el: HtmlElement) -> set[str]:
+    """The lower-cased class names of ``el``."""
     return set((el.get("class") or "").lower().split())
 
 
@@ -73,6 +76,7 @@ _QUOTES = {
 
 
 def normalize_line(text: str) -> str:
+    """A line's comparison key: NFKC, case-folded, quotes straightened, spaces and edge punctuation trimmed."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.translate(_QUOTES)
     text = " ".join(text.split())  # runs of whitespace (NBSP too) -> one space, ends stripped

@@ -16,4 +16,5 @@ _DISQUS_XPATH = etree.XPath(
 
 
 def disqus_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Posts of a Disqus or Discourse thread present in the HTML."""
     return list(_DISQUS_XPATH(tree))

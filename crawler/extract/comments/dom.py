@@ -390,6 +390,7 @@ def _is_form_like(el: HtmlElement) -> bool:
 
 
 def filter_family(elements: list[HtmlElement], exclude_pingbacks: bool = True) -> list[HtmlElement]:
+    """``elements`` without pingbacks and trackbacks (links from other sites, not readers)."""
     out = []
     for el in elements:
         cls = class_set(el)

@@ -16,6 +16,7 @@ _DRUPAL_XPATH = etree.XPath(
 
 
 def drupal_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Elements classed ``comment`` that are not the article's own wrapper."""
     out = []
     for el in _DRUPAL_XPATH(tree):
         # must look like a comment: some text beyond its metadata and not an article wrapper

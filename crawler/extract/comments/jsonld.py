@@ -40,6 +40,7 @@ def _ld_text(value: Any) -> str:
 
 
 def jsonld_comments(objects: list[dict[str, Any]], url: str) -> list[Comment]:
+    """Comments (threaded) under the ``comment``/``comments`` keys of JSON-LD objects."""
     out: list[Comment] = []
     seen: set[int] = set()
 

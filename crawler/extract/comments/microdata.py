@@ -12,4 +12,5 @@ _MICRODATA_XPATH = etree.XPath(
 
 
 def microdata_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Elements marked up as schema.org Comment or UserComments."""
     return list(_MICRODATA_XPATH(tree))

@@ -55,6 +55,7 @@ def _section_ident(el: HtmlElement) -> str:
 
 
 def looks_like_comment_section(el: HtmlElement) -> bool:
+    """Named like a comment section and not holding the article itself."""
     raw = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
     # most elements: none of the words at all, so no need to split camel case
     if not SECTION_WORDS_RE.search(raw) or not _SECTION_RE.search(_section_ident(el)):

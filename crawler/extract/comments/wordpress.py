@@ -24,6 +24,7 @@ _WPDISCUZ_XPATH = etree.XPath("//div[" + HAS_CLASS.format("wc-comment") + "]")
 
 
 def wordpress_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Comment items of WordPress comment lists, pingbacks and trackbacks left out."""
     items: list[HtmlElement] = []
     for lst in _WP_LIST_XPATH(tree):
         items.extend(_WP_ITEM_XPATH(lst))
@@ -31,4 +32,5 @@ def wordpress_elements(tree: HtmlElement) -> list[HtmlElement]:
 
 
 def wpdiscuz_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Comments of the wpDiscuz plugin."""
     return list(_WPDISCUZ_XPATH(tree))
