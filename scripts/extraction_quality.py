@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.extraction import ExtractionOptions, extract_article  # noqa: E402
+from crawler.extract import ExtractionOptions, extract_article  # noqa: E402
 
 logger = logging.getLogger("extraction_quality")
 
@@ -135,7 +135,7 @@ def score_page(article: dict[str, Any], expected: dict[str, Any]) -> dict[str, A
 
 def baseline_article(body: bytes, url: str) -> dict[str, Any]:
     """trafilatura's own best-effort output, for side-by-side numbers (comments: one per line, no threads)."""
-    import trafilatura  # only for the comparison column; the project imports it in crawler/extraction.py
+    import trafilatura  # only for the comparison column; the project imports it only in crawler/extract/
 
     doc = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=True)
     if doc is None:

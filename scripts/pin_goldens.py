@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.extraction import extract_article  # noqa: E402
+from crawler.extract import extract_article  # noqa: E402
 from tests.sample_site import render_html  # noqa: E402
 from tests.sample_site.catalog import ARTICLES  # noqa: E402
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.extraction import FAVOR_CHOICES, ExtractionOptions, extract_article
+from crawler.extract import FAVOR_CHOICES, ExtractionOptions, extract_article
 
 logger = logging.getLogger(__name__)
 

@@ -80,7 +80,7 @@ def url_looks_like_article(url: str) -> bool:
     return bool(_ARTICLE_PATH.search(path.rstrip("/") if path.endswith("/") else path))
 
 
-def jsonld_types(doc: etree._Element) -> set[str]:
+def page_jsonld_types(doc: etree._Element) -> set[str]:
     """All lowercased ``@type`` values in the page's JSON-LD blocks (``@graph`` included)."""
     types: set[str] = set()
     for script in doc.iter("script"):
@@ -128,7 +128,7 @@ def classify_page(doc: etree._Element | None, url: str) -> Verdict:
     og_type = (meta_content(doc, "og:type") or "").strip().lower()
     if og_type == "article" or og_type.startswith("article"):
         return Verdict(True, "og:type")
-    types = jsonld_types(doc)
+    types = page_jsonld_types(doc)
     if types & ARTICLE_TYPES:
         return Verdict(True, "json-ld")
     if types & LISTING_TYPES or og_type in NON_ARTICLE_OG - {"website"}:

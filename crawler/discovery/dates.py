@@ -62,7 +62,7 @@ def iso(dt: datetime | None) -> str | None:
     return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def normalize_date(value: str | None) -> str | None:
+def to_utc_iso(value: str | None) -> str | None:
     """A date string as ISO 8601 UTC, or None if it cannot be parsed."""
     return iso(parse_date(value))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.discovery.dates import normalize_date
+from crawler.discovery.dates import to_utc_iso
 from crawler.discovery.urls import join_url
 from crawler.discovery.xmlsafe import (
     MAX_DOCUMENT_BYTES,
@@ -148,8 +148,8 @@ def _rss_item(item: etree._Element, base: str, language: str | None) -> FeedEntr
     return FeedEntry(
         url=_abs(link, base),
         title=_child_text(item, "title") or None,
-        published=normalize_date(published),
-        modified=normalize_date(modified),
+        published=to_utc_iso(published),
+        modified=to_utc_iso(modified),
         author=author or None,
         language=_child_text(item, "language", ns=DC_NS) or language,
     )
@@ -242,8 +242,8 @@ def _parse_atom(root: etree._Element, url: str) -> Feed:
             FeedEntry(
                 url=link,
                 title=_child_text(item, "title") or None,
-                published=normalize_date(published) or None,
-                modified=normalize_date(updated),
+                published=to_utc_iso(published) or None,
+                modified=to_utc_iso(updated),
                 author=_atom_author(item) or feed_author or None,
                 language=item.get(XML_LANG) or language or None,
             )
@@ -300,8 +300,8 @@ def _parse_json_feed(body: bytes, url: str) -> Feed:
             FeedEntry(
                 url=_abs(link, base),
                 title=_str(item.get("title")) or None,
-                published=normalize_date(_str(item.get("date_published"))),
-                modified=normalize_date(_str(item.get("date_modified"))),
+                published=to_utc_iso(_str(item.get("date_published"))),
+                modified=to_utc_iso(_str(item.get("date_modified"))),
                 author=_json_author(item) or feed_author or None,
                 language=_str(item.get("language")) or language,
             )

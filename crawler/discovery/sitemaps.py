@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.discovery.dates import normalize_date
+from crawler.discovery.dates import to_utc_iso
 from crawler.discovery.urls import join_url
 from crawler.discovery.xmlsafe import (
     MAX_DOCUMENT_BYTES,
@@ -86,7 +86,7 @@ def robots_sitemaps(robots_txt: str | bytes, base_url: str) -> list[str]:
     return urls
 
 
-def decode_body(body: bytes) -> bytes:
+def unpack_sitemap(body: bytes) -> bytes:
     """The sitemap bytes, gunzipped (bounded) if ``body`` is gzip data.
 
     A ``.xml.gz`` file arrives still compressed (no Content-Encoding), so the
@@ -105,7 +105,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
     declare entities, SitemapError for anything else that is not a sitemap. Beyond
     50,000 entries the rest is dropped and ``truncated`` is set.
     """
-    data = decode_body(body)
+    data = unpack_sitemap(body)
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"<"):
         return _parse_text(data, base_url)
@@ -167,8 +167,8 @@ def _entry(elem: Any, base_url: str) -> SitemapEntry | None:
         return None
     return SitemapEntry(
         loc=join_url(base_url, loc),
-        lastmod=normalize_date(lastmod),
-        published=normalize_date(published),
+        lastmod=to_utc_iso(lastmod),
+        published=to_utc_iso(published),
         title=title or None,
         language=language or None,
         publication=publication or None,

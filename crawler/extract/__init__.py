@@ -1,13 +1,28 @@
-"""TEMPORARY until the extraction split lands."""
+"""The article extractor: HTML page -> article dict (the only package that imports trafilatura)."""
 
-from crawler.extraction import (  # noqa: F401
+from __future__ import annotations
+
+# Importing the package stays light: trafilatura is imported on the first extraction, in
+# the extraction workers, never in the crawl process (which needs looks_like_article,
+# the options and the version).
+from crawler.extract.core import extract_article
+from crawler.extract.detect import looks_like_article
+from crawler.extract.options import (
     EXTRACTOR_NAME,
     FAVOR_CHOICES,
     ExtractionOptions,
-    extract_article,
     extractor_version,
-    looks_like_article,
-    worker_extract,
-    worker_init,
-    worker_ready,
 )
+from crawler.extract.worker import worker_extract, worker_init, worker_ready
+
+__all__ = [
+    "EXTRACTOR_NAME",
+    "FAVOR_CHOICES",
+    "ExtractionOptions",
+    "extract_article",
+    "extractor_version",
+    "looks_like_article",
+    "worker_extract",
+    "worker_init",
+    "worker_ready",
+]

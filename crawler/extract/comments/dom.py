@@ -1,0 +1,400 @@
+"""Comment blocks in the DOM -> Comments: author, date, text, permalink, threading, section nodes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crawler.extract.comments.model import Comment, short_id
+from crawler.extract.comments.section import looks_like_comment_section
+from crawler.extract.dates import iso_with_zone, parse_text_date
+from crawler.extract.text import block_text, class_set, clean_inline, tag_name
+
+# a class word as XPath: "comment" matches class="a comment b", not "comments"
+HAS_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+
+# Class tests inside a candidate comment block can ignore case: "CommentAuthorName" and
+# "cssCommentText" (camel-cased class names) then match like "comment-author" and
+# "comment-text". See _Selectors for when.
+_LC_CLASS = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
+
+def case_insensitive(xpath: str) -> str:
+    """``xpath`` with every ``contains(@class, 'lower-case word')`` made case-insensitive."""
+    return xpath.replace("contains(@class, ", f"contains({_LC_CLASS}, ")
+
+
+class _Selectors:
+    """XPaths in two builds: as written, and with case-insensitive class tests.
+
+    The case-insensitive build costs a translate() per word per element, so it is used only
+    for a comment block whose class names have capitals at all (see `_has_capitals`).
+    """
+
+    def __init__(self, xpaths: tuple[str, ...]) -> None:
+        self.exact = tuple(etree.XPath(x) for x in xpaths)
+        self.any_case = tuple(etree.XPath(case_insensitive(x)) for x in xpaths)
+
+    def __call__(self, any_case: bool) -> tuple[etree.XPath, ...]:
+        return self.any_case if any_case else self.exact
+
+
+_CAPITAL_CLASS_XPATH = etree.XPath(
+    "boolean(descendant-or-self::*[@class != " + _LC_CLASS + "])", smart_strings=False
+)
+
+
+def _has_capitals(el: HtmlElement) -> bool:
+    """Some class name in or under ``el`` has a capital letter ("cssCommentText")."""
+    return bool(_CAPITAL_CLASS_XPATH(el))
+
+
+_AUTHOR_SELECTORS = _Selectors(
+    (
+        ".//*[@itemprop='author']//*[@itemprop='name']",
+        ".//*[@itemprop='author']",
+        ".//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]",
+        ".//*[contains(@class, 'comment-author') or contains(@class, 'comment__author')"
+        " or contains(@class, 'comment_author') or contains(@class, 'commentauthor')]",
+        # "autor" (de, pl, es, pt; it "autore"), "auteur" (fr)
+        ".//*[contains(@class, 'author') or contains(@class, 'autor') or contains(@class, 'auteur')"
+        " or contains(@class, 'username') or contains(@class, 'user-name')"
+        " or contains(@class, 'byline') or contains(@class, 'creator') or contains(@class, 'poster')"
+        " or contains(@class, 'nick') or contains(@class, 'pseudo')]",
+        ".//cite",
+        # WordPress's comment author link (get_comment_author_link), also in custom themes
+        ".//a[contains(@rel, 'external')][contains(@class, 'url')]",
+        ".//*[contains(@class, 'name') or contains(@class, 'user')]",
+    )
+)
+_DATE_SELECTORS = _Selectors(
+    (
+        ".//*[@itemprop='dateCreated' or @itemprop='datePublished' or @itemprop='commentTime' or @itemprop='dateModified']",
+        ".//time",
+        ".//*[contains(@class, 'comment-metadata') or contains(@class, 'commentmetadata')"
+        " or contains(@class, 'comment-date') or contains(@class, 'comment__time') or contains(@class, 'comment-time')]",
+        ".//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'meta')"
+        " or contains(@class, 'submitted')]",
+    )
+)
+_TEXT_SELECTORS = _Selectors(
+    (
+        ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='articleBody']",
+        ".//*[contains(@class, 'comment-content') or contains(@class, 'comment__content') or contains(@class, 'comment-text')"
+        " or contains(@class, 'comment_text') or contains(@class, 'commenttext') or contains(@class, 'comment-body__content')"
+        " or contains(@class, 'field--name-comment-body') or contains(@class, 'post-message')"
+        " or contains(@class, 'comment-entry') or contains(@class, 'cooked')]",
+        ".//*[contains(@class, 'content') or contains(@class, 'message') or contains(@class, 'text')"
+        " or contains(@class, 'body')]",
+    )
+)
+# parts of a comment block that are not its text: class words (any case), itemprops, tags
+_META_CLASS_WORDS = (
+    "comment-meta",
+    "commentmetadata",
+    "comment__meta",
+    "post-meta",
+    "author",
+    "autor",
+    "auteur",
+    "reply",
+    "comment-footer",
+    "comment-actions",
+    "links",
+    "vcard",
+    "avatar",
+    "byline",
+    "submitted",
+    "permalink",
+    "comment-date",
+)
+_META_ITEMPROPS = frozenset(("author", "dateCreated", "datePublished"))
+_META_TAGS = frozenset(("footer", "header", "time", "cite", "h3", "h4"))
+
+
+def _meta_nodes(root: HtmlElement) -> list[HtmlElement]:
+    """Descendants of ``root`` (document order) that hold a comment's metadata, not its text.
+
+    Python rather than XPath: a case-insensitive class test in XPath needs a translate()
+    per word per element, which cost more than the rest of comment extraction.
+    """
+    out = []
+    for node in root.iterdescendants():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag in _META_TAGS or node.get("itemprop") in _META_ITEMPROPS:
+            out.append(node)
+            continue
+        cls = node.get("class")
+        if cls and any(word in cls.lower() for word in _META_CLASS_WORDS):
+            out.append(node)
+    return out
+
+
+_PERMALINK_XPATH = etree.XPath(
+    case_insensitive(
+        ".//a[@href][contains(@href, '#comment') or contains(@href, '#c') or contains(@href, 'comment-')"
+        " or contains(@class, 'permalink') or @rel='bookmark' or @itemprop='url' or contains(@href, '#post')]"
+    )
+)
+_SAYS_RE = re.compile(
+    r"\s*(says|sagt|dit|a dit|dice|dijo|disse|schreibt|wrote|schrieb|zegt|scrive|napisał|napisala)\s*:?\s*$",
+    re.I,
+)
+# lines of a comment block that are controls or labels, not what the reader wrote
+COMMENT_NOISE_RE = re.compile(
+    r"^(?:\d+|reply|replies|antworten|antwort|répondre|repondre|responder|rispondi|odpowiedz|beantwoorden|"
+    r"like|likes|\d+ likes?|gefällt mir|j'aime|me gusta|melden|report|report abuse|flag|permalink|quote|zitieren|"
+    r"kommentar von|comment by|says:?|sagt:?|edit|bearbeiten|log in to reply|zum antworten anmelden)[\s.:!]*$"
+)
+
+
+def clean_comment_text(text: str) -> str:
+    """Drop control/label lines (Reply, Like, counters) from a comment's text."""
+    paragraphs = []
+    for para in text.split("\n\n"):
+        kept = [
+            line for line in para.split("\n") if not COMMENT_NOISE_RE.match(line.strip().lower())
+        ]
+        if kept:
+            paragraphs.append("\n".join(kept))
+    return "\n\n".join(paragraphs)
+
+
+_BY_RE = re.compile(r"^(by|von|par|por|di)\s+", re.I)
+COMMENT_ID_RE = re.compile(r"(?:^|[-_])(?:li-)?(?:comment|c|post)[-_]?(\d+)$", re.I)
+
+
+class DomFamily:
+    """Turns a set of comment elements into Comments with threading from the DOM structure."""
+
+    def __init__(self, elements: list[HtmlElement], url: str, *, strict: bool = True) -> None:
+        self.url = url
+        # strict: a block needs an author or a date to count as a comment
+        self.strict = strict
+        # keep document order, drop duplicates
+        seen: set[HtmlElement] = set()
+        self.elements = []
+        for el in elements:
+            if el not in seen:
+                seen.add(el)
+                self.elements.append(el)
+        self.members = set(self.elements)
+        self._any_case: dict[HtmlElement, bool] = {}
+
+    def any_case(self, el: HtmlElement) -> bool:
+        """Whether ``el``'s class names need case-insensitive tests (computed once)."""
+        known = self._any_case.get(el)
+        if known is None:
+            known = self._any_case[el] = _has_capitals(el)
+        return known
+
+    def owner(self, node: HtmlElement) -> HtmlElement | None:
+        """Nearest comment element containing ``node`` (exclusive of node itself)."""
+        parent = node.getparent()
+        while parent is not None:
+            if parent in self.members:
+                return parent
+            parent = parent.getparent()
+        return None
+
+    def own(self, el: HtmlElement, nodes: Iterable[HtmlElement]) -> Iterator[HtmlElement]:
+        """Nodes that belong to ``el`` and not to a comment nested in it."""
+        for node in nodes:
+            if node not in self.members and self.owner(node) is el:
+                yield node
+
+    def parent_of(self, el: HtmlElement) -> HtmlElement | None:
+        owner = self.owner(el)
+        # Drupal-style: replies sit in a div.indented right after their parent
+        node = el.getparent()
+        while node is not None and node is not owner:
+            cls = class_set(node)
+            if cls & {
+                "indented",
+                "children",
+                "replies",
+                "comment-replies",
+                "comments-replies",
+                "sub-comments",
+            }:
+                prev = node.getprevious()
+                while (
+                    prev is not None
+                    and (prev not in self.members)
+                    and tag_name(prev) in ("a", "span")
+                ):
+                    prev = prev.getprevious()
+                if prev is not None and prev in self.members:
+                    return prev
+                break
+            node = node.getparent()
+        return owner
+
+    def raw_id(self, el: HtmlElement) -> str | None:
+        """The id attribute the page uses for this comment (the permalink anchor)."""
+        for value in (el.get("id"), el.get("data-comment-id"), el.get("data-id"), el.get("itemid")):
+            if value:
+                return value[3:] if value.startswith("li-") else value
+        prev = el.getprevious()
+        if prev is not None and tag_name(prev) == "a" and (prev.get("id") or prev.get("name")):
+            return prev.get("id") or prev.get("name")
+        for anchor in self.own(el, el.iterfind(".//*[@id]")):
+            value = anchor.get("id") or ""
+            if COMMENT_ID_RE.search(value):
+                return value
+        return None
+
+    def author(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
+        for selector in _AUTHOR_SELECTORS(self.any_case(el)):
+            for node in self.own(el, selector(el)):
+                name = node.get("content") or clean_inline(node.text_content())
+                name = _BY_RE.sub("", _SAYS_RE.sub("", name)).strip(" :-–|")
+                if name and len(name) <= 80:
+                    return name, node
+        return None, None
+
+    def published(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
+        for selector in _DATE_SELECTORS(self.any_case(el)):
+            for node in self.own(el, selector(el)):
+                for value in (
+                    node.get("datetime"),
+                    node.get("content"),
+                    node.get("title"),
+                    node.text_content(),
+                ):
+                    date = iso_with_zone(value) if value else None
+                    if date:
+                        return date, node
+        # a bare date-like line in the block (generic markup)
+        for node in self.own(el, el.iter("span", "small", "div", "p", "a", "em")):
+            text = " ".join(node.text_content().split())
+            if len(text) <= 40:
+                date = parse_text_date(text)
+                if date:
+                    return date, node
+        return None, None
+
+    def text(self, el: HtmlElement, skip: set[HtmlElement]) -> str:
+        nested = {m for m in self.members if m is not el}
+        for selector in _TEXT_SELECTORS(self.any_case(el)):
+            for node in self.own(el, selector(el)):
+                if node in skip or any(node in s.iterancestors() for s in skip if s is not None):
+                    continue
+                text = block_text(
+                    node, exclude=nested | skip | set(self.own(el, _meta_nodes(node)))
+                )
+                if len(text) >= 2:
+                    return text
+        exclude = nested | skip | set(self.own(el, _meta_nodes(el)))
+        # replies containers are not part of the text either
+        exclude |= {
+            n
+            for n in el.iter()
+            if class_set(n) & {"children", "indented", "replies", "comment-replies"} and n is not el
+        }
+        return block_text(el, exclude=exclude)
+
+    def permalink(self, el: HtmlElement, cid: str | None) -> str | None:
+        for node in self.own(el, _PERMALINK_XPATH(el)):
+            href = node.get("href") or ""
+            if (
+                (cid and cid in href)
+                or "comment" in href.lower()
+                or "permalink" in (node.get("class") or "")
+            ):
+                return urljoin(self.url, href)
+        if cid:
+            return f"{self.url.split('#', 1)[0]}#{cid}"
+        return None
+
+    def comments(self) -> list[Comment]:
+        out: list[Comment] = []
+        ids: dict[HtmlElement, str] = {}
+        for index, el in enumerate(self.elements, start=1):
+            anchor = self.raw_id(el)
+            cid = short_id(anchor)
+            if self.strict and _is_form_like(el):
+                continue
+            author, author_node = self.author(el)
+            published, date_node = self.published(el)
+            text = self.text(el, {n for n in (author_node, date_node) if n is not None})
+            if not text:
+                continue
+            if self.strict and not author and not published:
+                continue
+            ids[el] = cid or f"c{index}"
+            parent = self.parent_of(el)
+            # skip parents that had no text (deleted comments) up to the next kept ancestor
+            while parent is not None and parent not in ids:
+                parent = self.parent_of(parent)
+            out.append(
+                Comment(
+                    id=ids[el],
+                    parent_id=ids.get(parent) if parent is not None else None,
+                    author=author,
+                    published=published,
+                    text=text,
+                    permalink=self.permalink(el, anchor),
+                )
+            )
+        return out
+
+    def section_nodes(self) -> list[HtmlElement]:
+        """Outermost ancestors of the comments that still only hold the comment section."""
+        roots = [el for el in self.elements if self.owner(el) is None]
+        out: list[HtmlElement] = []
+        for root in roots:
+            node = root
+            parent = node.getparent()
+            size = len(node.text_content())
+            while (
+                parent is not None
+                and looks_like_comment_section(parent)
+                and tag_name(parent) not in ("body", "html")
+            ):
+                # a wrapper that adds much more than a heading and a form is not the
+                # comment section (class="entry has-comments" around the article)
+                parent_size = len(parent.text_content())
+                if parent_size > size + 1500:
+                    break
+                node, size = parent, parent_size
+                parent = node.getparent()
+            if all(node is not o and node not in o.iterdescendants() for o in out):
+                out = [o for o in out if o not in node.iterdescendants()]
+                out.append(node)
+        return out
+
+
+FORM_CONTROL_XPATH = etree.XPath(
+    "self::label | .//label | .//textarea | .//input[not(@type='hidden')] | .//select | self::textarea"
+)
+
+
+def _is_form_like(el: HtmlElement) -> bool:
+    """Comment forms and their fields are not comments (a comment may carry a hidden reply form)."""
+    if any(tag_name(anc) == "form" for anc in el.iterancestors()):
+        return True
+    if not FORM_CONTROL_XPATH(el):
+        return False
+    written = [
+        p
+        for p in el.iter("p", "div")
+        if len((p.text or "").strip()) > 20 and not FORM_CONTROL_XPATH(p)
+    ]
+    return not written
+
+
+def filter_family(elements: list[HtmlElement], exclude_pingbacks: bool = True) -> list[HtmlElement]:
+    """``elements`` without pingbacks and trackbacks (links from other sites, not readers)."""
+    out = []
+    for el in elements:
+        cls = class_set(el)
+        if exclude_pingbacks and cls & {"pingback", "trackback"}:
+            continue
+        out.append(el)
+    return out

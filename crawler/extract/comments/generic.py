@@ -1,0 +1,118 @@
+"""Comments in unknown markup: repeated blocks with an author inside a comment-section container."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crawler.extract.comments.dom import COMMENT_ID_RE, FORM_CONTROL_XPATH, case_insensitive
+from crawler.extract.comments.section import SECTION_WORDS_RE, in_widget, looks_like_comment_section
+from crawler.extract.text import SKIP_TAGS, class_set, clean_inline, tag_name
+
+_IDENT_XPATH = etree.XPath("//*[@class or @id]")
+
+
+def generic_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Repeated blocks with an author inside containers named like a comment section."""
+    best: list[HtmlElement] = []
+    for container in _IDENT_XPATH(tree):
+        # cheap word test first: most elements' names have none of the words
+        if not SECTION_WORDS_RE.search(
+            f"{container.get('id') or ''} {container.get('class') or ''}".lower()
+        ):
+            continue
+        if not isinstance(container.tag, str) or tag_name(container) in (
+            "body",
+            "html",
+            "head",
+            "form",
+            "script",
+        ):
+            continue
+        if not looks_like_comment_section(container) or in_widget(container):
+            continue
+        blocks = _repeated_blocks(container)
+        if len(blocks) > len(best):
+            best = blocks
+    return best
+
+
+def _single_comment(el: HtmlElement) -> bool:
+    """A list item, an <article> or an element with a comment id: one comment, not a wrapper."""
+    return tag_name(el) in ("li", "article") or bool(COMMENT_ID_RE.search(el.get("id") or ""))
+
+
+def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
+    # descend through single-child wrappers and lists, but not into the one comment of
+    # a list that has only one (<ul class="comment-items"><li id="comment-1446">)
+    node = container
+    for _ in range(4):
+        children = [c for c in node if isinstance(c.tag, str) and tag_name(c) not in SKIP_TAGS]
+        if len(children) == 1 and not _single_comment(children[0]):
+            node = children[0]
+        else:
+            break
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for child in node:
+        if (
+            not isinstance(child.tag, str)
+            or tag_name(child) in SKIP_TAGS
+            # a list is what holds comments, never one comment
+            or tag_name(child) in ("h2", "h3", "h4", "a", "ul", "ol")
+        ):
+            continue
+        key = (
+            tag_name(child),
+            " ".join(sorted(c for c in class_set(child) if not re.search(r"\d", c))),
+        )
+        groups.setdefault(key, []).append(child)
+    best: list[HtmlElement] = []
+    for blocks in groups.values():
+        with_author = [
+            b
+            for b in blocks
+            if _has_author(b)
+            and len(clean_inline(b.text_content())) >= 15
+            and not FORM_CONTROL_XPATH(b)
+        ]
+        if len(with_author) >= max(1, len(blocks) // 2) and len(with_author) > len(best):
+            best = with_author
+    # nested replies inside the blocks
+    nested: list[HtmlElement] = []
+    for block in best:
+        for sub in block.iter():
+            if sub is block or not isinstance(sub.tag, str):
+                continue
+            if class_set(sub) & {"children", "replies", "indented", "comment-replies"}:
+                nested.extend(_repeated_blocks(sub))
+    return sorted(best + nested, key=_doc_order_key())
+
+
+def _doc_order_key() -> Any:
+    order: dict[HtmlElement, int] = {}
+
+    def key(el: HtmlElement) -> int:
+        if not order:
+            for i, node in enumerate(el.getroottree().iter()):
+                order[node] = i
+        return order.get(el, 0)
+
+    return key
+
+
+_AUTHOR_HINT_XPATH = etree.XPath(
+    case_insensitive(
+        ".//*[@itemprop='author' or contains(@class, 'author') or contains(@class, 'autor')"
+        " or contains(@class, 'auteur') or contains(@class, 'user')"
+        " or contains(@class, 'name') or contains(@class, 'fn') or contains(@class, 'byline')"
+        " or contains(@class, 'nick') or contains(@class, 'pseudo') or contains(@class, 'poster')"
+        " or self::cite or self::a[contains(@rel, 'external')][contains(@class, 'url')]]"
+    )
+)
+
+
+def _has_author(el: HtmlElement) -> bool:
+    return bool(_AUTHOR_HINT_XPATH(el))

@@ -1,0 +1,36 @@
+"""WordPress comment markup: the core comment list and the wpDiscuz plugin."""
+
+from __future__ import annotations
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crawler.extract.comments.dom import HAS_CLASS, filter_family
+
+_WP_LIST_XPATH = etree.XPath(
+    "//*[self::ol or self::ul or self::div]["
+    + " or ".join(
+        HAS_CLASS.format(c)
+        for c in ("commentlist", "comment-list", "comments-list", "commentslist")
+    )
+    + "]"
+)
+_WP_ITEM_XPATH = etree.XPath(
+    ".//li[contains(concat(' ', normalize-space(@class), ' '), ' comment ') or starts-with(@id, 'comment-')"
+    " or starts-with(@id, 'li-comment-')]"
+)
+# wpDiscuz, the most common WordPress comment plugin after the core list
+_WPDISCUZ_XPATH = etree.XPath("//div[" + HAS_CLASS.format("wc-comment") + "]")
+
+
+def wordpress_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Comment items of WordPress comment lists, pingbacks and trackbacks left out."""
+    items: list[HtmlElement] = []
+    for lst in _WP_LIST_XPATH(tree):
+        items.extend(_WP_ITEM_XPATH(lst))
+    return filter_family(items)
+
+
+def wpdiscuz_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Comments of the wpDiscuz plugin."""
+    return list(_WPDISCUZ_XPATH(tree))

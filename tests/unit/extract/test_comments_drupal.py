@@ -1,0 +1,47 @@
+"""Drupal-style comments, and elements classed ``comment`` that are not comments."""
+
+from __future__ import annotations
+
+from crawler.extract.comments import extract_comments
+from tests.unit.extract.comment_page import URL, page, triples
+
+DRUPAL = """
+<section class="comments">
+<h2>Comments</h2>
+<a id="comment-501"></a>
+<article class="comment js-comment" data-comment-user-id="0">
+ <footer class="comment__meta"><p class="comment__author"><span>Ivo</span></p>
+ <p class="comment__time"><time datetime="2024-03-05T08:30:00+01:00">Tue</time></p></footer>
+ <div class="comment__content"><div class="field--name-comment-body"><p>Ivo's point.</p></div>
+ <ul class="links inline"><li class="comment-reply"><a href="/comment/reply/1/501">Reply</a></li></ul></div>
+</article>
+<div class="indented">
+ <a id="comment-502"></a>
+ <article class="comment js-comment">
+  <footer class="comment__meta"><p class="comment__author"><span>Jo</span></p>
+  <p class="comment__time"><time datetime="2024-03-05T09:00:00+01:00">Tue</time></p></footer>
+  <div class="comment__content"><p>Jo answers Ivo.</p></div>
+ </article>
+</div>
+<a id="comment-503"></a>
+<article class="comment js-comment">
+ <footer class="comment__meta"><p class="comment__author"><span>Kim</span></p>
+ <p class="comment__time"><time datetime="2024-03-05T10:00:00+01:00">Tue</time></p></footer>
+ <div class="comment__content"><p>Kim, top level.</p></div>
+</article>
+</section>
+"""
+
+
+def test_drupal_indented_replies_thread_under_previous_comment() -> None:
+    result = extract_comments(page(DRUPAL), URL)
+    assert result.method == "drupal"
+    assert triples(result) == [("501", None, "Ivo"), ("502", "501", "Jo"), ("503", None, "Kim")]
+    assert result.comments[0].text == "Ivo's point."  # "Reply" link excluded
+    assert result.comments[0].permalink == URL + "#comment-501"
+
+
+def test_comment_count_link_is_not_a_comment() -> None:
+    body = '<div class="comment"><a href="#comments">3 Comments</a></div>'
+    result = extract_comments(page(body), URL)
+    assert result.comments == []

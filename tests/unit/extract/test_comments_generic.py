@@ -1,0 +1,126 @@
+"""Comments in unknown markup: repeated author blocks in a comment-section container."""
+
+from __future__ import annotations
+
+from crawler.extract.comments import extract_comments
+from tests.unit.extract.comment_page import URL, page
+
+GENERIC = """
+<div id="leserkommentare" class="user-comments">
+ <h3>Kommentare</h3>
+ <div class="entry">
+  <span class="user-name">Nina</span> <span class="stamp">12.03.2024, 14:05</span>
+  <p>Nina findet den Artikel gut, aber zu kurz.</p>
+ </div>
+ <div class="entry">
+  <span class="user-name">Otto</span> <span class="stamp">13.03.2024</span>
+  <p>Otto widerspricht Nina deutlich und ausführlich.</p>
+ </div>
+</div>
+"""
+
+
+def test_generic_comment_container_with_repeated_author_blocks() -> None:
+    result = extract_comments(page(GENERIC), URL)
+    assert result.method == "generic"
+    assert [c.author for c in result.comments] == ["Nina", "Otto"]
+    assert [c.parent_id for c in result.comments] == [None, None]
+    # author and date lines are fields, not text
+    assert [c.text for c in result.comments] == [
+        "Nina findet den Artikel gut, aber zu kurz.",
+        "Otto widerspricht Nina deutlich und ausführlich.",
+    ]
+    assert [c.published for c in result.comments] == ["2024-03-12T14:05:00", "2024-03-13"]
+
+
+# camel-cased class names inside a layout row whose name says "teaser" (a German CMS)
+CAMEL_CASE = """
+<div class="cssSimilarTeaserArea cssFullContentArea">
+ <div id="allCommentsArea">
+  <div class="allShareBarComments">
+   <div class="allShareBarCommentsList">
+    <div id="comment3111" class="allShareBarCommentsListComment">
+     <p class="cssShareBarCommentsListCommentName">KnackigeKälte</p>
+     <p class="cssShareBarCommentsListCommentTimestamp">28.02.2018</p>
+     <div class="cssShareBarCommentsListCommentText">Vielen Dank, sehr informative Tipps!</div>
+     <a class="allShareBarCommentsListCommentReply" href="javascript:void(null)">Antworten</a>
+    </div>
+    <div id="comment2421" class="allShareBarCommentsListComment">
+     <p class="cssShareBarCommentsListCommentName">Die Redaktion</p>
+     <p class="cssShareBarCommentsListCommentTimestamp">20.01.2017</p>
+     <div class="cssShareBarCommentsListCommentText">Sie müssen dafür sorgen, dass ab 7 Uhr geräumt ist.</div>
+    </div>
+   </div>
+  </div>
+ </div>
+</div>
+"""
+
+
+# "autor", not "author": readers' letters on a German news site
+AUTOR = """
+<div id="comment_entries" class="column full">
+ <div class="headline_section">Leserpost</div>
+ <div class="leserbrief"><div class="leserbrief_inner">
+  <div class="leserbrief_meta"><span class="autor">Karsten Dörre</span> / 22.04.2020</div>
+  <p>Ab dem 27.4. muss im ÖPNV und beim Einkaufen ein Mundschutz getragen werden.</p>
+ </div></div>
+ <div class="leserbrief"><div class="leserbrief_inner">
+  <div class="leserbrief_meta"><span class="autor">Alex Fischer</span> / 23.04.2020</div>
+  <p>Könnten Sie dazu auch eine Ortsangabe machen?</p>
+ </div></div>
+</div>
+"""
+
+
+def test_camel_case_comment_markup_inside_a_layout_row() -> None:
+    result = extract_comments(page(CAMEL_CASE), URL)
+    assert result.method == "generic"
+    assert [(c.id, c.author, c.published) for c in result.comments] == [
+        ("3111", "KnackigeKälte", "2018-02-28"),
+        ("2421", "Die Redaktion", "2017-01-20"),
+    ]
+    assert [c.text for c in result.comments] == [
+        "Vielen Dank, sehr informative Tipps!",
+        "Sie müssen dafür sorgen, dass ab 7 Uhr geräumt ist.",
+    ]
+
+
+def test_autor_class_names_an_author() -> None:
+    result = extract_comments(page(AUTOR), URL)
+    assert [(c.author, c.published) for c in result.comments] == [
+        ("Karsten Dörre", "2020-04-22"),
+        ("Alex Fischer", "2020-04-23"),
+    ]
+    assert result.comments[1].text == "Könnten Sie dazu auch eine Ortsangabe machen?"
+
+
+# a theme's own markup with one comment: the list is not a wrapper to descend through
+SINGLE_COMMENT = """
+<div class="element-box comment-box">
+ <div id="respond" class="comment-respond"><h3>Write a Reply or Comment</h3>
+  <form id="commentform" class="comment-form"><textarea name="comment"></textarea></form></div>
+ <h3 class="comments-count">One Comment</h3>
+ <ul class="comment-items">
+  <li id="comment-1446" class="row-fluid">
+   <figure class="span1 user-avatar"><img alt="" src="https://gravatar.example/a.png"></figure>
+   <div class="span10 comment-info">
+    <h3><a href="https://marius.example" rel="external nofollow" class="url">Marius</a></h3>
+    <p>ich bin schon ganz gespannt, was hier als nächstes so alles auftaucht. LG Marius</p>
+    <div>
+     <b>18. 05. 2014</b>
+     <b class="time-info">22:38</b>
+    </div>
+   </div>
+  </li>
+ </ul>
+</div>
+"""
+
+
+def test_a_list_holding_a_single_comment() -> None:
+    result = extract_comments(page(SINGLE_COMMENT), URL)
+    assert [(c.id, c.author, c.published) for c in result.comments] == [
+        ("1446", "Marius", "2014-05-18T22:38:00")
+    ]
+    assert result.comments[0].text.startswith("ich bin schon ganz gespannt")

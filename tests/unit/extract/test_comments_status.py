@@ -1,0 +1,36 @@
+"""The comment-section status when a page shows no comments."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.comments import extract_comments
+from tests.unit.extract.comment_page import URL, page
+
+
+@pytest.mark.parametrize(
+    ("body", "head", "status"),
+    [
+        (
+            '<div id="disqus_thread"></div><script>var disqus_config = function () {};</script>',
+            "",
+            "not_in_html",
+        ),
+        (
+            "",
+            '<script src="https://forum.example/javascripts/embed.js"></script><script>DiscourseEmbed = {};</script>',
+            "not_in_html",
+        ),
+        ('<div id="comments"><p class="no-comments">Comments are closed.</p></div>', "", "closed"),
+        (
+            '<div id="respond" class="comment-respond"><h3>Leave a Reply</h3><form id="commentform"></form></div>',
+            "",
+            "open",
+        ),
+        ("<footer><p>Copyright</p></footer>", "", "none"),
+    ],
+)
+def test_status_without_comments(body: str, head: str, status: str) -> None:
+    result = extract_comments(page(body, head=head), URL)
+    assert result.comments == []
+    assert result.status == status

@@ -1,0 +1,67 @@
+"""WordPress comment lists: threading, authors, dates and permalinks."""
+
+from __future__ import annotations
+
+from crawler.extract.comments import extract_comments
+from tests.unit.extract.comment_page import URL, page, triples
+
+WORDPRESS = """
+<div id="comments" class="comments-area">
+<h2 class="comments-title">3 thoughts on “Story”</h2>
+<ol class="comment-list">
+ <li id="comment-11" class="comment even thread-even depth-1 parent">
+  <article id="div-comment-11" class="comment-body">
+   <footer class="comment-meta">
+    <div class="comment-author vcard"><b class="fn">Ann Lee</b> <span class="says">says:</span></div>
+    <div class="comment-metadata"><a href="https://news.example/2024/03/05/story/#comment-11">
+     <time datetime="2024-03-05T10:12:00+00:00">March 5, 2024 at 10:12 am</time></a></div>
+   </footer>
+   <div class="comment-content"><p>First paragraph of Ann.</p><p>Second paragraph of Ann.</p></div>
+   <div class="reply"><a class="comment-reply-link" href="?replytocom=11#respond">Reply</a></div>
+  </article>
+  <ul class="children">
+   <li id="comment-12" class="comment odd depth-2">
+    <article id="div-comment-12" class="comment-body">
+     <footer class="comment-meta">
+      <div class="comment-author vcard"><b class="fn"><a href="https://bob.example" class="url">Bob Roe</a></b></div>
+      <div class="comment-metadata"><a href="https://news.example/2024/03/05/story/#comment-12">
+       <time datetime="2024-03-05T11:00:00+00:00">March 5, 2024 at 11:00 am</time></a></div>
+     </footer>
+     <div class="comment-content"><p>Bob answers Ann.</p></div>
+     <div class="reply"><a class="comment-reply-link" href="?replytocom=12#respond">Reply</a></div>
+    </article>
+   </li>
+  </ul>
+ </li>
+ <li id="comment-13" class="pingback even depth-1">
+  <div class="comment-body">Pingback: <a href="https://other.example/">Some blog linking here</a></div>
+ </li>
+ <li id="comment-14" class="comment even depth-1">
+  <article id="div-comment-14" class="comment-body">
+   <footer class="comment-meta"><div class="comment-author vcard"><b class="fn">Cy</b></div>
+   <div class="comment-metadata"><a href="#comment-14"><time datetime="2024-03-06T08:00:00+00:00">x</time></a></div>
+   </footer>
+   <div class="comment-content"><p>Cy starts a new thread.</p></div>
+  </article>
+ </li>
+</ol>
+<div id="respond" class="comment-respond"><h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>
+<form id="commentform" class="comment-form"><p class="comment-notes">Your email address will not be published.</p></form>
+</div>
+</div>
+"""
+
+
+def test_wordpress_threading_authors_dates_and_permalinks() -> None:
+    result = extract_comments(page(WORDPRESS), URL)
+    assert result.method == "wordpress"
+    assert result.status == "open"
+    assert triples(result) == [("11", None, "Ann Lee"), ("12", "11", "Bob Roe"), ("14", None, "Cy")]
+    ann, bob, cy = result.comments
+    assert ann.text == "First paragraph of Ann.\n\nSecond paragraph of Ann."
+    assert bob.text == "Bob answers Ann."  # the reply link and the nested meta stay out
+    assert ann.published == "2024-03-05T10:12:00+00:00"
+    assert bob.permalink == "https://news.example/2024/03/05/story/#comment-12"
+    assert cy.permalink == "https://news.example/2024/03/05/story/#comment-14"
+    # the whole section (list + form) is handed back for pruning from the main text
+    assert any((n.get("id") or "") == "comments" for n in result.nodes)

@@ -1,0 +1,104 @@
+"""extract_article: comment pruning, the comments option, the page language, the flat fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import ExtractionOptions, core, extract_article
+from tests.unit.extract.article_page import (
+    PARAGRAPHS,
+    TITLE,
+    URL,
+    article_html,
+    lines,
+)
+
+
+def test_comments_never_leak_into_body() -> None:
+    comments = (
+        '<div id="comments" class="comments-area"><ol class="comment-list">'
+        '<li id="comment-5" class="comment"><article class="comment-body"><footer class="comment-meta">'
+        '<div class="comment-author vcard"><b class="fn">Reader One</b></div>'
+        '<div class="comment-metadata"><time datetime="2024-05-14T12:00:00+02:00">May 14</time></div></footer>'
+        '<div class="comment-content"><p>This reader comment is long enough to look like an article paragraph '
+        "and must stay out of the body text of the article.</p></div></article></li></ol></div>"
+    )
+    article = extract_article(article_html(body_extra=comments), URL)
+    assert lines(article) == PARAGRAPHS
+    assert [c["author"] for c in article["comments"]] == ["Reader One"]
+    assert article["comments"][0]["text"].startswith("This reader comment")
+    assert article["comments_status"] == "open"
+
+
+def test_no_comments_option() -> None:
+    comments = (
+        '<div id="comments"><ol class="commentlist"><li id="comment-1" class="comment">'
+        '<div class="comment-author"><cite class="fn">Zed</cite></div>'
+        '<div class="comment-content"><p>A comment by Zed that is here.</p></div></li></ol></div>'
+    )
+    article = extract_article(
+        article_html(body_extra=comments), URL, options=ExtractionOptions(comments=False)
+    )
+    assert article["comments"] == []
+    assert article["comments_status"] is None
+    assert "comment by Zed" not in article["text"]
+
+
+@pytest.mark.parametrize(
+    ("head", "lang", "expected"),
+    [
+        ("", "de-DE", "de"),
+        ('<meta property="og:locale" content="de_DE">', "de", "de"),
+        ('<meta http-equiv="content-language" content="es">', "en", None),  # disagreement
+        ("", "", None),
+    ],
+)
+def test_page_language_only_when_declarations_agree(
+    head: str, lang: str, expected: str | None
+) -> None:
+    from crawler.extract.core import _page_language
+    from crawler.extract.parse import parse_page
+
+    tree = parse_page(f'<html lang="{lang}"><head>{head}</head><body><p>x</p></body></html>')
+    assert tree is not None
+    assert _page_language(tree) == expected
+
+
+def test_declared_language_does_not_lose_a_page_whose_meta_disagrees() -> None:
+    """trafilatura's language check must never turn a readable page into an empty one."""
+    html = article_html(head='<meta http-equiv="content-language" content="es">')
+    assert lines(extract_article(html, URL)) == PARAGRAPHS
+
+
+def test_comment_pruning_never_takes_an_article_wrapper_named_like_comments() -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 3)
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><header><h1>{TITLE}</h1></header>"
+        f'<div class="post has-comments"><div class="text">{paragraphs}</div>'
+        '<div id="comments"><ol class="commentlist"><li id="comment-9" class="comment">'
+        '<div class="comment-author"><cite class="fn">Ula</cite></div>'
+        '<div class="comment-content"><p>Ula read the whole piece twice.</p></div></li></ol></div>'
+        "</div></body></html>"
+    )
+    article = extract_article(html, URL)
+    assert [c["author"] for c in article["comments"]] == ["Ula"]
+    assert all(p in article["text"] for p in PARAGRAPHS)
+    assert "Ula read" not in article["text"]
+
+
+def test_no_flat_fallback_where_comments_load_by_javascript(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What trafilatura calls comments on such a page is the widget's prompts."""
+    # prompts that look like a reader's words get past the flat fallback's filters
+    prompt = "Si no estás registrado todavía, puedes hacerlo ingresando a Registro de Usuarios."
+    text = "Der Stadtrat hat am Dienstag den Haushalt beschlossen, mit großer Mehrheit."
+
+    monkeypatch.setattr(core, "_main_text", lambda tree, url, options: (text, prompt))
+    body = article_html().replace("</body>", '<div id="disqus_thread"></div></body>')
+    article = extract_article(body.encode(), "http://example.org/a")
+    assert article["comments"] == []
+    assert article["comments_status"] == "not_in_html"
+    # without the widget the same flat string is the last fallback
+    article = extract_article(article_html().encode(), "http://example.org/a")
+    assert [c["text"] for c in article["comments"]] == [prompt]

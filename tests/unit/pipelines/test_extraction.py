@@ -1,0 +1,164 @@
+"""The extraction pipeline: the process pool, provenance, crashes and timeouts, the crawl process kept light."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.extract import EXTRACTOR_NAME, ExtractionOptions, extractor_version
+from crawler.items import ArticleItem, PageItem
+from pipelines.extraction import ExtractionPipeline, ExtractionPoolConfig
+from tests.unit.extract.article_page import (
+    JSONLD_HEAD,
+    TITLE,
+    URL,
+    article_html,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _crash_job(*args: Any) -> dict[str, Any]:
+    os._exit(3)
+
+
+def _slow_job(*args: Any) -> dict[str, Any]:
+    time.sleep(30)
+    return {}
+
+
+def make_item(body: bytes, url: str = URL) -> PageItem:
+    return PageItem(
+        url=url,
+        request_url=url,
+        status=200,
+        body=body,
+        encoding="utf-8",
+        content_type="text/html; charset=utf-8",
+        source="daily",
+        fetched_at="2024-05-14T12:00:00+00:00",
+        discovery={"via": "feed", "published": "2024-05-14T07:00:00+00:00"},
+        warc={
+            "warc_file": "NV-20240514-00000.warc.gz",
+            "record_id": "<urn:uuid:0d7b1f1e-0000-4000-8000-000000000001>",
+            "offset": 1234,
+            "length": 5678,
+            "warc_date": "2024-05-14T12:00:00Z",
+            "payload_digest": "sha1:ABCDEF",
+            "revisit": False,
+        },
+    )
+
+
+def make_pipeline(**settings: Any) -> tuple[ExtractionPipeline, Any]:
+    crawler = get_crawler(settings_dict={"ARCHIVE_EXTRACTION_WORKERS": 1, **settings})
+    return ExtractionPipeline.from_crawler(crawler), crawler.stats
+
+
+def test_config_from_settings() -> None:
+    crawler = get_crawler(
+        settings_dict={
+            "ARCHIVE_EXTRACTION_WORKERS": 3,
+            "ARCHIVE_EXTRACTION_TIMEOUT": "12.5",
+            "ARCHIVE_EXTRACTION_COMMENTS": False,
+        }
+    )
+    config = ExtractionPoolConfig.from_settings(crawler.settings)
+    assert (config.workers, config.timeout, config.comments, config.pool_size) == (
+        3,
+        12.5,
+        False,
+        3,
+    )
+    assert ExtractionPoolConfig(workers=0).pool_size >= 1
+
+
+@pytest.mark.timeout(120)
+def test_pipeline_extracts_in_pool_with_provenance_and_survives_crash_and_timeout() -> None:
+    pipeline, stats = make_pipeline(ARCHIVE_EXTRACTION_TIMEOUT=20, ARCHIVE_RUN_ID="run-1")
+
+    async def scenario() -> ArticleItem:
+        await pipeline.open_spider()
+        try:
+            good = await pipeline.process_item(make_item(article_html(head=JSONLD_HEAD).encode()))
+            assert await pipeline.process_item({"not": "a page"}) == {"not": "a page"}
+            pdf = make_item(b"%PDF-1.4")
+            pdf.content_type = "application/pdf"
+            with pytest.raises(DropItem, match="not an HTML page"):
+                await pipeline.process_item(pdf)
+
+            with pytest.raises(DropItem, match="no article text") as dropped:
+                await pipeline.process_item(
+                    make_item(b"<html><head><title>t</title></head><body><div></div></body></html>")
+                )
+            # an expected outcome: logged at INFO, one line, without the page body
+            assert dropped.value.log_level == "INFO"
+            assert "body" not in repr(make_item(b"<html>" + b"x" * 5000))
+
+            # max_age_days applies again to the date that extraction found (2024-05-14)
+            old = make_item(article_html(head=JSONLD_HEAD).encode())
+            old.discovery = {"via": "section", "max_age_days": 30}
+            with pytest.raises(DropItem, match="older than max_age_days"):
+                await pipeline.process_item(old)
+
+            pipeline.job = _crash_job  # type: ignore[assignment]
+            with pytest.raises(DropItem, match="crashed"):
+                await pipeline.process_item(make_item(b"<html><body><p>x</p></body></html>"))
+
+            pipeline.job = _slow_job  # type: ignore[assignment]
+            object.__setattr__(pipeline.config, "timeout", 1.0)
+            with pytest.raises(DropItem, match="timed out"):
+                await pipeline.process_item(make_item(b"<html><body><p>x</p></body></html>"))
+
+            # the crawl goes on with a rebuilt pool
+            pipeline.job = ExtractionPipeline.job
+            again = await pipeline.process_item(make_item(article_html().encode()))
+            assert again.article.text
+            return good
+        finally:
+            await pipeline.close_spider()
+
+    item = asyncio.run(scenario())
+    good = item.article.to_dict()
+    assert good["title"] == TITLE
+    assert good["published"] == "2024-05-14T08:30:00+02:00"
+    assert good["source"] == "daily"
+    assert good["fetched_at"] == "2024-05-14T12:00:00+00:00"
+    # how the page was found and under which URL stays out of the published JSON ...
+    assert "discovery" not in good and "request_url" not in good and "is_article" not in good
+    # ... the state index still learns every address it was reached under
+    assert URL in item.aliases
+    provenance = good["provenance"]
+    assert provenance["run_id"] == "run-1"
+    assert provenance["warc_file"] == "NV-20240514-00000.warc.gz"
+    assert (provenance["offset"], provenance["length"]) == (1234, 5678)
+    assert provenance["record_id"].startswith("<urn:uuid:")
+    assert provenance["extractor"] == EXTRACTOR_NAME
+    assert provenance["extractor_version"] == extractor_version()
+    assert provenance["settings_hash"] == ExtractionOptions(timeout_s=20).settings_hash()
+    assert stats.get_value("newsvault/extract/articles") == 2
+    assert stats.get_value("newsvault/extract/no_text") == 1
+    assert stats.get_value("newsvault/extract/errors") == 1
+    assert stats.get_value("newsvault/extract/timeouts") == 1
+    assert stats.get_value("newsvault/extract/not_html") == 1
+    assert stats.get_value("newsvault/extract/too_old") == 1
+    assert stats.get_value("newsvault/source/daily/filtered_age") == 1
+    assert pipeline._pool is None  # shut down at close
+
+
+def test_pipeline_does_not_import_trafilatura_in_the_crawl_process() -> None:
+    code = (
+        "import sys; import pipelines.extraction, crawler.extract; "
+        "sys.exit(1 if 'trafilatura' in sys.modules else 0)"
+    )
+    import subprocess
+
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
