@@ -22,6 +22,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from crawler.discovery.articles import classify_page, url_looks_like_article
@@ -221,11 +222,18 @@ class NewsSpider(scrapy.Spider):
         return owner.index if owner is not None else self.state
 
     def _robots_middleware_enabled(self) -> bool:
-        try:
-            middlewares = self.crawler.engine.downloader.middleware.middlewares
-        except (AttributeError, RuntimeError):
-            return True  # not crawling yet (tests): Scrapy's default middleware list
-        return any(isinstance(mw, RobotsTxtMiddleware) for mw in middlewares)
+        """Is Scrapy's RobotsTxtMiddleware (or a subclass) in the downloader middlewares?"""
+        configured = self.crawler.settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+        for component, order in configured.items():
+            if order is None:
+                continue
+            try:
+                cls = load_object(component) if isinstance(component, str) else component
+            except (ImportError, NameError, ValueError):
+                continue
+            if isinstance(cls, type) and issubclass(cls, RobotsTxtMiddleware):
+                return True
+        return False
 
     async def start(self) -> AsyncIterator[Request]:
         try:
