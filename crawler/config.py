@@ -119,11 +119,14 @@ class ArchiveConfig:
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
+#: The WARC digest algorithms newsvault writes (checked here and by the WARC writer for `-s`).
+WARC_DIGESTS = ("sha1", "sha256")
+
 # Keys accepted as spelled in YAML but not dataclass fields of the same name.
 _ENUMS: dict[str, tuple[str, ...]] = {
     "storage.s3.addressing_style": ("auto", "path", "virtual"),
     "extraction.favor": ("balanced", "precision", "recall"),
-    "warc.digest": ("sha1", "sha256"),
+    "warc.digest": WARC_DIGESTS,
 }
 _STORE_URI_KEYS = {"warc", "json", "state", "manifests"}
 _HTTP_URL_KEYS = {"start_urls", "feeds", "sitemaps"}

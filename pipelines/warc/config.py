@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.config import DEFAULT_SETTINGS
+from crawler.config import DEFAULT_SETTINGS, WARC_DIGESTS
 from pipelines.gzfiles import MB, default_host
 
 if TYPE_CHECKING:
@@ -38,9 +38,10 @@ class WarcConfig:
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> WarcConfig:
         digest = (settings.get("ARCHIVE_WARC_DIGEST") or _default("ARCHIVE_WARC_DIGEST")).lower()
-        if digest not in ("sha1", "sha256"):
+        if digest not in WARC_DIGESTS:
             raise ValueError(
-                f"ARCHIVE_WARC_DIGEST (warc.digest) is {digest!r}; use 'sha1' or 'sha256'"
+                f"ARCHIVE_WARC_DIGEST (warc.digest) is {digest!r}; use one of "
+                f"{', '.join(WARC_DIGESTS)}"
             )
         max_mb = settings.getfloat("ARCHIVE_WARC_MAX_FILE_MB", _default("ARCHIVE_WARC_MAX_FILE_MB"))
         if max_mb <= 0:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -154,17 +153,13 @@ def test_bad_config_fails_fast_writing_nothing(tmp_path: Path, runner: str, case
         if runner == "scrapy"
         else [str(bindir / "newsvault"), "crawl", "--config", str(config)]
     )
-    started = time.monotonic()
     proc = _run(cmd, tmp_path, config)
-    elapsed = time.monotonic() - started
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith(f"newsvault: {config}")
     assert expected in lines[0]
     assert not archive.exists() and not (tmp_path / "spool").exists()
-    # Interpreter start-up plus Scrapy import; the check itself is milliseconds.
-    assert elapsed < 10
 
 
 def _crawler_settings(monkeypatch: pytest.MonkeyPatch, config: Path, **cmdline: object) -> object:
