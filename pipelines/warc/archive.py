@@ -144,7 +144,16 @@ class WarcArchive:
 
     # -- dedup
 
-    def _find_original(self, digest: str) -> tuple[str, str, str | None] | None:
+    def _find_original(
+        self, digest: str, same_uri: str | None = None
+    ) -> tuple[str, str, str | None] | None:
+        """The earlier capture of this payload; with `same_uri`, only one of that URI."""
+        found = self._lookup(digest)
+        if found is not None and same_uri is not None and found[0] != same_uri:
+            return None
+        return found
+
+    def _lookup(self, digest: str) -> tuple[str, str, str | None] | None:
         found = self.seen.lookup(digest)
         if found is not None:
             return found
@@ -167,12 +176,19 @@ class WarcArchive:
                 logger.exception("Recording a digest in the incremental state failed")
 
     def dedupable(self, capture: HttpCapture) -> bool:
-        return (
-            capture.status == 200
-            and capture.method.upper() == "GET"
-            and not capture.truncated
-            and len(capture.body) >= self.config.revisit_min_bytes
-        )
+        return capture.status == 200 and capture.method.upper() == "GET" and not capture.truncated
+
+    def _original_of(self, capture: HttpCapture, digest: str) -> tuple[str, str, str | None] | None:
+        """The capture a revisit of `capture` refers to, if any.
+
+        Payloads under `revisit_min_bytes` (robots.txt, tiny JSON) are deduplicated only
+        against an earlier capture of the same URI: the same small bytes under another URI
+        say little, but the same URI fetched again unchanged is a revisit like any other.
+        """
+        if not self.dedupable(capture):
+            return None
+        small = len(capture.body) < self.config.revisit_min_bytes
+        return self._find_original(digest, same_uri=capture.url if small else None)
 
     # -- writing
 
@@ -180,7 +196,7 @@ class WarcArchive:
         """Write response (or revisit) + request records, sharing one WARC-Date."""
         warc_date = warc_date or warc_date_now()
         digest = self.builder.digest(capture.body)
-        original = self._find_original(digest) if self.dedupable(capture) else None
+        original = self._original_of(capture, digest)
         response_id, response = self.builder.response(capture, warc_date, digest, original)
         request_id, request = self.builder.request(capture, warc_date, response_id)
         response_loc = self.writer.write_group([response, request], rotate=False)[0]

@@ -94,12 +94,24 @@ def fix_response_headers(
     return out
 
 
+#: Record types without an HTTP payload: WARC 1.1 allows a payload digest only where the
+#: payload is well defined, so these carry a WARC-Block-Digest alone (a revisit's payload
+#: digest is its original's, set by us).
+NO_PAYLOAD_TYPES = ("warcinfo", "metadata", "resource", "conversion", "continuation")
+
+
+class _Writer(WARCWriter):
+    """warcio's writer, never adding a payload digest to a record without an HTTP payload."""
+
+    NO_PAYLOAD_DIGEST_TYPES = (*NO_PAYLOAD_TYPES, "revisit")
+
+
 class _Serializer:
     """warcio's writer into a reused buffer, uncompressed (gzfiles compresses each record)."""
 
     def __init__(self) -> None:
         self._buffer = io.BytesIO()
-        self.writer = WARCWriter(self._buffer, gzip=False, warc_version=WARC_VERSION)
+        self.writer = _Writer(self._buffer, gzip=False, warc_version=WARC_VERSION)
 
     def to_bytes(self, record: Any) -> bytes:
         self._buffer.seek(0)
@@ -157,10 +169,9 @@ class WarcRecordBuilder:
         *,
         http: StatusAndHeaders | None = None,
         content_type: str = "",
-        payload_digest: bool = True,
     ) -> bytes:
         headers = self._warc_headers(uri, record_type, fields)
-        if payload_digest and not headers.get_header("WARC-Payload-Digest"):
+        if record_type not in NO_PAYLOAD_TYPES and not headers.get_header("WARC-Payload-Digest"):
             headers.add_header("WARC-Payload-Digest", self.digest(payload))
         headers.add_header("WARC-Block-Digest", self._block_digest(http, payload))
         record = self._writer.create_warc_record(
@@ -223,6 +234,9 @@ class WarcRecordBuilder:
             "WARC-Date": warc_date,
             "WARC-Concurrent-To": concurrent_to,
         }
+        # the address the request went to, as on its response (WARC 1.1: should)
+        if capture.ip_address:
+            fields["WARC-IP-Address"] = capture.ip_address
         return record_id, self._record(
             capture.url, "request", fields, capture.request_body, http=http
         )
@@ -260,6 +274,8 @@ class WarcRecordBuilder:
             capture.url, payload_digest, uri, date, http_headers=http, warc_headers_dict=fields
         )
         record.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILE)
+        # the block keeps the HTTP headers but not the payload (Heritrix writes the same)
+        record.rec_headers.add_header("WARC-Truncated", "length")
         # a revisit's block is its HTTP headers alone
         record.rec_headers.add_header("WARC-Block-Digest", self._block_digest(http, b""))
         return record_id, self._serializer.to_bytes(record)

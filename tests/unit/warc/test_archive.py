@@ -33,3 +33,22 @@ def test_revisit_across_runs_uses_the_state_index(tmp_path: Path) -> None:
     assert revisit.rec_headers.get_header("WARC-Refers-To-Date") == r1.warc_date
     assert revisit.rec_headers.get_header("WARC-Refers-To") is None
     assert sum(r.rec_type == "response" for r in recs) == 2  # tiny payloads stay whole
+
+
+def test_a_small_payload_is_a_revisit_of_the_same_uri_only(tmp_path: Path) -> None:
+    # robots.txt is smaller than revisit_min_bytes; fetched again unchanged, it is a revisit
+    state = FakeState()
+    robots = b"User-agent: *\nDisallow: /private/\n"
+    first, _ = make_archive(tmp_path / "one", state)
+    r1 = first.write_capture(make_capture("https://example.org/robots.txt", robots))
+    first.close()
+    second, done = make_archive(tmp_path / "two", state)
+    again = second.write_capture(make_capture("https://example.org/robots.txt", robots))
+    other = second.write_capture(make_capture("https://example.org/copy.txt", robots))
+    second.close()
+    assert not r1.revisit and again.revisit and not other.revisit
+    revisit = next(r for r in records_of(done[0]) if r.rec_type == "revisit")
+    assert revisit.rec_headers.get_header("WARC-Refers-To-Target-URI") == (
+        "https://example.org/robots.txt"
+    )
+    assert revisit.rec_headers.get_header("WARC-Refers-To-Date") == r1.warc_date

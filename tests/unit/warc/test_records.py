@@ -76,3 +76,35 @@ def test_digests_are_base32_of_block_and_payload_in_the_configured_algorithm(
         if fields["WARC-Type"] in ("response", "revisit"):
             assert fields["WARC-Payload-Digest"] == expected(body)
     assert types == ["warcinfo", "response", "request", "revisit", "request", "metadata"]
+
+
+def test_payload_digest_only_on_records_with_an_http_payload(tmp_path: Path) -> None:
+    archive, done = make_archive(tmp_path, FakeState())
+    body = b"q" * 600
+    archive.write_capture(make_capture("https://example.org/a", body))
+    archive.write_capture(make_capture("https://example.org/b", body))  # a revisit
+    archive.write_metadata("https://example.org/a", "2026-01-01T00:00:00Z", "<urn:x>", [("a", "b")])
+    archive.close()
+    recs = {r.rec_type: r for r in records_of(done[0])}
+    assert recs["metadata"].rec_headers.get_header("WARC-Payload-Digest") is None
+    assert recs["warcinfo"].rec_headers.get_header("WARC-Payload-Digest") is None
+    assert recs["metadata"].rec_headers.get_header("WARC-Block-Digest")
+    for kind in ("response", "request", "revisit"):
+        assert recs[kind].rec_headers.get_header("WARC-Payload-Digest"), kind
+    assert warcio_check(done[0]).returncode == 0
+
+
+def test_request_ip_address_and_revisit_truncated_length(tmp_path: Path) -> None:
+    archive, done = make_archive(tmp_path, FakeState())
+    body = b"r" * 600
+    archive.write_capture(make_capture("https://example.org/a", body))
+    archive.write_capture(make_capture("https://example.org/b", body))
+    archive.close()
+    recs = records_of(done[0])
+    requests = [r for r in recs if r.rec_type == "request"]
+    assert [r.rec_headers.get_header("WARC-IP-Address") for r in requests] == ["192.0.2.1"] * 2
+    revisit = next(r for r in recs if r.rec_type == "revisit")
+    assert revisit.rec_headers.get_header("WARC-Truncated") == "length"
+    assert revisit.http_headers.get_statuscode() == "200"
+    response = next(r for r in recs if r.rec_type == "response")
+    assert response.rec_headers.get_header("WARC-Truncated") is None
