@@ -1,4 +1,4 @@
-"""Feed parsing: RSS 0.9x/1.0 (RDF)/2.0, Atom 1.0 (and 0.3) and JSON Feed 1.x."""
+"""Feed parsing: RSS 0.9x/1.0 (RDF)/2.0, Atom 1.0 (and 0.3), CDF and JSON Feed 1.x."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ MAX_FEED_ENTRIES = 50_000
 ATOM_NS = "http://www.w3.org/2005/Atom"
 RSS10_NS = "http://purl.org/rss/1.0/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+PODLOVE_NS = "http://podlove.org/simple-chapters"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -46,6 +47,9 @@ class FeedEntry:
     modified: str | None = None
     author: str | None = None
     language: str | None = None
+    #: False for a link the feed mentions beside its items (a Podlove chapter's href):
+    #: worth fetching, but not asserted to be an article.
+    is_item: bool = True
 
     def discovery(self) -> dict[str, Any]:
         """The non-empty fields as discovery metadata for the request."""
@@ -64,7 +68,7 @@ class FeedEntry:
 
 @dataclass(frozen=True)
 class Feed:
-    kind: str  # "rss", "rdf", "atom" or "json"
+    kind: str  # "rss", "rdf", "atom", "cdf" or "json"
     title: str | None = None
     language: str | None = None
     entries: tuple[FeedEntry, ...] = field(default_factory=tuple)
@@ -76,7 +80,7 @@ def looks_like_feed(body: bytes) -> bool:
     head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"{"):
         return b"jsonfeed.org" in head or b'"items"' in body[:65536].lower()
-    return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<rdf"))
+    return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<rdf", b"<channel"))
 
 
 def parse_feed(body: bytes, url: str) -> Feed:
@@ -102,6 +106,8 @@ def parse_feed(body: bytes, url: str) -> Feed:
         return _parse_rdf(root, url)
     if name == "feed":
         return _parse_atom(root, url)
+    if name == "channel":
+        return _parse_cdf(root, url)
     raise FeedError(f"root element <{name}> is not a feed")
 
 
@@ -155,6 +161,45 @@ def _rss_item(item: etree._Element, base: str, language: str | None) -> FeedEntr
     )
 
 
+def _chapter_links(item: etree._Element, base: str) -> list[FeedEntry]:
+    """The hrefs of an item's Podlove Simple Chapters (feedparser reads them too)."""
+    out = []
+    for chapter in item.iter(f"{{{PODLOVE_NS}}}chapter"):
+        href = (chapter.get("href") or "").strip()
+        if href:
+            title = (chapter.get("title") or "").strip() or None
+            out.append(FeedEntry(url=_abs(href, base), title=title, is_item=False))
+    return out
+
+
+def _attr(elem: etree._Element, name: str) -> str:
+    """An attribute by case-insensitive name (CDF files write HREF, Href and href)."""
+    for key, value in elem.attrib.items():
+        if isinstance(key, str) and key.lower() == name:
+            return str(value).strip()
+    return ""
+
+
+def _parse_cdf(root: etree._Element, url: str) -> Feed:
+    """Microsoft's Channel Definition Format: <CHANNEL>s (nested) of <ITEM HREF=...>."""
+    items = [e for e in root.iter() if localname(e) == "item" and _attr(e, "href")]
+    items, truncated = _entries_capped(items)
+    entries = [
+        FeedEntry(
+            url=_abs(_attr(item, "href"), url),
+            title=_child_text(item, "title") or None,
+            modified=to_utc_iso(_attr(item, "lastmod")),
+        )
+        for item in items
+    ]
+    return Feed(
+        kind="cdf",
+        title=_child_text(root, "title") or None,
+        entries=tuple(entries),
+        truncated=truncated,
+    )
+
+
 def _parse_rss(root: etree._Element, url: str) -> Feed:
     channel = _child(root, "channel")
     if channel is None:
@@ -180,7 +225,12 @@ def _channel_feed(
 ) -> Feed:
     """An RSS or RDF feed from its channel and items (capped), items sharing one parser."""
     items, truncated = _entries_capped(items)
-    entries = [e for e in (_rss_item(i, url, language or None) for i in items) if e]
+    entries: list[FeedEntry] = []
+    for item in items:
+        entry = _rss_item(item, url, language or None)
+        if entry is not None:
+            entries.append(entry)
+        entries.extend(_chapter_links(item, url))
     return Feed(
         kind=kind,
         title=_child_text(channel, "title") or None,

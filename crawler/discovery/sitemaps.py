@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.discovery.dates import to_utc_iso
+from crawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
 from crawler.discovery.urls import join_url
 from crawler.discovery.xmlsafe import (
     MAX_DOCUMENT_BYTES,
@@ -31,6 +32,9 @@ MAX_SITEMAP_BYTES = MAX_DOCUMENT_BYTES
 MAX_SITEMAP_DEPTH = 3
 
 _ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+_ROOT_END = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>\s*$", re.IGNORECASE)
+_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:url|sitemap)\s*>", re.IGNORECASE)
+_URL_START = ("http://", "https://")
 
 
 class SitemapError(ValueError):
@@ -109,6 +113,9 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"<"):
         return _parse_text(data, base_url)
+    if looks_like_feed(data) and not re.search(rb"<(\w+:)?(urlset|sitemapindex)\b", head):
+        return _feed_as_sitemap(data, base_url)  # RSS or Atom served as a sitemap
+    data = _complete_part(data, base_url)
     kind = ""
     entries: list[SitemapEntry] = []
     truncated = False
@@ -164,6 +171,12 @@ def _entry(elem: Any, base_url: str) -> SitemapEntry | None:
                 elif fname == "name":
                     publication = text_of(field_elem)
     if not loc:
+        # <url>https://...</url>: the URL as the entry's own text
+        own = (elem.text or "").strip()
+        loc = own if own.startswith(_URL_START) else ""
+    # a URL holds no whitespace: what is there is indentation or a wrapped line
+    loc = "".join(loc.split())
+    if not loc:
         return None
     return SitemapEntry(
         loc=join_url(base_url, loc),
@@ -175,12 +188,43 @@ def _entry(elem: Any, base_url: str) -> SitemapEntry | None:
     )
 
 
+def _complete_part(data: bytes, base_url: str) -> bytes:
+    """A sitemap cut off before its closing tag, up to its last complete entry.
+
+    The recovering parser would close the open ``<loc>`` and hand back half a URL.
+    """
+    if _ROOT_END.search(data[-512:]):
+        return data
+    last = None
+    for match in _ENTRY_END.finditer(data):
+        last = match
+    if last is None:
+        return data
+    logger.warning("Sitemap %s is cut off; reading its complete entries", base_url)
+    return data[: last.end()]
+
+
+def _feed_as_sitemap(data: bytes, base_url: str) -> Sitemap:
+    """An RSS, Atom (0.3 or 1.0) or CDF feed where a sitemap was expected, as a urlset."""
+    try:
+        feed = parse_feed(data, base_url)
+    except FeedError as exc:
+        raise SitemapError(f"neither a sitemap nor a feed: {exc}") from exc
+    entries = tuple(
+        SitemapEntry(loc=e.url, lastmod=e.modified or e.published) for e in feed.entries
+    )
+    if not entries:
+        raise SitemapError("a feed without entries, not a sitemap")
+    return Sitemap(kind="urlset", entries=entries, truncated=feed.truncated)
+
+
 def _parse_text(data: bytes, base_url: str) -> Sitemap:
-    """A text sitemap: one absolute URL per line."""
+    """A text sitemap: one absolute URL per line (a byte-order mark and #fragments dropped)."""
     entries: list[SitemapEntry] = []
     truncated = False
-    for raw in data.decode("utf-8", "replace").splitlines():
-        line = raw.strip()
+    for raw in data.decode("utf-8-sig", "replace").splitlines():
+        line = raw.strip().split(None, 1)[0] if raw.strip() else ""
+        line = line.split("#", 1)[0] if line.startswith(_URL_START) else line
         if not line.startswith(("http://", "https://")):
             if line and not entries and not line.startswith("#"):
                 raise SitemapError("neither XML nor a text sitemap of URLs")

@@ -18,6 +18,9 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 _ROOT_START = re.compile(rb"<[^?!]")
 _GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
+# An ampersand that starts no entity or character reference: `?id=7&page=2` in a <link>.
+_BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)")
 
 
 class UnsafeDocument(ValueError):
@@ -96,10 +99,27 @@ def parser(*, recover: bool = True) -> etree.XMLParser:
     return etree.XMLParser(recover=recover, **_PARSER_OPTIONS)
 
 
+def repair(data: bytes) -> bytes:
+    """Undo the two slips lenient parsers forgive, before a strict XML tokenizer sees them.
+
+    Whitespace (or a UTF-8 byte-order mark and whitespace) before the XML declaration is
+    dropped, and bare ``&`` in text (an unescaped query string) becomes ``&amp;``, so
+    ``?id=7&page=2`` keeps its ``page`` parameter instead of losing it to the recovery.
+    Entities are still never declared nor expanded.
+    """
+    start = data.lstrip(_UTF8_BOM + b" \t\r\n")
+    if len(start) < len(data) and start[:5] == b"<?xml":
+        data = start
+    if b"&" in data:
+        data = _BARE_AMPERSAND.sub(b"&amp;", data)
+    return data
+
+
 def parse_xml(data: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._Element:
     """Parse untrusted XML into its root element; raises UnsafeDocument or ValueError."""
     check_size(data, max_bytes)
     check_prolog(data)
+    data = repair(data)
     try:
         root = etree.fromstring(data, parser())
     except etree.XMLSyntaxError as exc:
@@ -117,6 +137,7 @@ def iter_xml(data: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[etree
     """
     check_size(data, max_bytes)
     check_prolog(data)
+    data = repair(data)
     context = etree.iterparse(BytesIO(data), events=("end",), recover=True, **_PARSER_OPTIONS)
     try:
         for _event, elem in context:

@@ -379,7 +379,7 @@ class NewsSpider(scrapy.Spider):
             return
         for entry in feed.entries:
             discovery = {"via": "feed", "from": response.url, **entry.discovery()}
-            yield from self._candidate(plan, entry.url, discovery, asserted_article=True)
+            yield from self._candidate(plan, entry.url, discovery, asserted_article=entry.is_item)
 
     def parse_page(self, response: Response) -> Iterator[Request | PageItem]:
         source = response.meta["nv_source"]
