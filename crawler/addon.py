@@ -35,6 +35,8 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "crawler.quietlogs.QuietLoggers": 0,
         "pipelines.storage.UploadExtension": 10,
         "pipelines.state.StateExtension": 20,
+        # after AutoThrottle (0): it restores the Crawl-delay floor AutoThrottle may undercut
+        "crawler.politeness.CrawlDelayExtension": 30,
         "pipelines.warc.WarcWriterExtension": 100,
         "pipelines.manifest.RunManifestExtension": 900,
     },
@@ -42,6 +44,10 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "crawler.middlewares.PrivateNetworkMiddleware": 50,
         # just above HttpCompressionMiddleware (590), whose response it prepares
         "crawler.middlewares.EncodedBodyMiddleware": 595,
+    },
+    "SPIDER_MIDDLEWARES": {
+        "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+        "crawler.politeness.RedirectDepthMiddleware": 900,
     },
     "ITEM_PIPELINES": {
         "pipelines.extraction.ExtractionPipeline": 100,

@@ -54,6 +54,7 @@ class CrawlConfig:
     max_page_mb: float = 32.0
     depth_limit: int = 3
     allow_private_networks: bool = False
+    max_crawl_delay: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -415,6 +416,7 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": int(cr.max_page_mb * 1024 * 1024 / 2),
         "DEPTH_LIMIT": cr.depth_limit,
         "ARCHIVE_ALLOW_PRIVATE_NETWORKS": cr.allow_private_networks,
+        "ARCHIVE_ROBOTS_MAX_CRAWL_DELAY": cr.max_crawl_delay,
         "ARCHIVE_SOURCES": list(cfg.sources),
         "ARCHIVE_EXTRACTION_COMMENTS": ex.comments,
         "ARCHIVE_EXTRACTION_WORKERS": ex.workers,

@@ -60,6 +60,28 @@ _LISTING_PATH = re.compile(
     re.IGNORECASE,
 )
 
+#: Listings whatever their metadata says: tag, topic, category, author, section and search
+#: pages (optionally under a language prefix, optionally paginated).
+_LISTING_PAGE = re.compile(
+    r"^(?:/[a-z]{2}(?:[-_][a-z]{2})?)?"
+    r"/(?:tag|tags|topic|topics|category|categories|author|authors|section|sections|search)"
+    r"(?:/[^/]+)?(?:/page/\d+)?/?$",
+    re.IGNORECASE,
+)
+_SEARCH_QUERY = re.compile(r"(?:^|&)(?:q|s|query|search)=", re.IGNORECASE)
+
+
+def is_listing_url(url: str) -> bool:
+    """A tag, author, section or search page by its URL: never one article.
+
+    CMS templates often put ``og:type=article`` and a date on these too.
+    """
+    parts = urlsplit(url)
+    if _LISTING_PAGE.match(parts.path or "/"):
+        return True
+    # /?s=term (WordPress search), /search?q=term
+    return bool(parts.query and _SEARCH_QUERY.search(parts.query) and parts.path in ("", "/"))
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -70,7 +92,7 @@ class Verdict:
 def url_looks_like_article(url: str) -> bool:
     """Guess from the URL alone (before fetching): a date plus slug, an id, a long slug."""
     path = urlsplit(url).path
-    if not path or path == "/":
+    if not path or path == "/" or is_listing_url(url):
         return False
     if _LISTING_PATH.search(path):
         return False
@@ -119,12 +141,15 @@ def _walk_jsonld(data: Any, depth: int) -> Iterator[dict[str, Any]]:
 def classify_page(doc: etree._Element | None, url: str) -> Verdict:
     """Decide from a parsed page whether it is one article.
 
-    Structured data wins (``og:type=article``, JSON-LD article or listing types,
+    A listing URL (tag, author, section, search) is never an article. Otherwise
+    structured data wins (``og:type=article``, JSON-LD article or listing types,
     ``article:published_time``); otherwise the URL decides, even against
     ``og:type=website``, which many CMSes put on every page.
     """
     if doc is None:
         return Verdict(False, "not html")
+    if is_listing_url(url):
+        return Verdict(False, "listing url")
     og_type = (meta_content(doc, "og:type") or "").strip().lower()
     if og_type == "article" or og_type.startswith("article"):
         return Verdict(True, "og:type")

@@ -202,6 +202,33 @@ def advertised_feeds(
     return feeds
 
 
+def language_alternates(doc: etree._Element | None, url: str) -> list[str]:
+    """The other language editions the page names: ``<link rel="alternate" hreflang>``.
+
+    Absolute http(s) URLs in order, without the page itself and without duplicates;
+    ``x-default`` counts too. Scope is the caller's to check.
+    """
+    if doc is None:
+        return []
+    base = document_base(doc, url)
+    found: list[str] = []
+    for link in doc.iter("link"):
+        if "alternate" not in _rel_tokens(link) or link.get("hreflang") is None:
+            continue
+        href = (link.get("href") or "").strip()
+        if not href:
+            continue
+        absolute = join_url(base, href)
+        if (
+            absolute in found
+            or absolute == url
+            or urlsplit(absolute).scheme not in ("http", "https")
+        ):
+            continue
+        found.append(absolute)
+    return found
+
+
 def canonical_link(doc: etree._Element | None, url: str) -> str | None:
     """The canonicalised ``<link rel="canonical">`` of the page, if it has a usable one.
 

@@ -51,6 +51,8 @@ class SitemapEntry:
     title: str | None = None  # news:title
     language: str | None = None  # news:language
     publication: str | None = None  # news:publication/news:name
+    #: other language editions: the hrefs of ``<xhtml:link rel="alternate" hreflang>``
+    alternates: tuple[str, ...] = ()
 
     def discovery(self) -> dict[str, Any]:
         """The non-empty fields as discovery metadata for the request."""
@@ -153,9 +155,15 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
 
 def _entry(elem: Any, base_url: str) -> SitemapEntry | None:
     loc = lastmod = published = title = language = publication = ""
+    alternates: list[str] = []
     for child in elem:
         name = localname(child)
-        if name == "loc":
+        if name == "link" and child.get("hreflang") is not None:
+            href = "".join((child.get("href") or "").split())
+            rel = (child.get("rel") or "alternate").lower().split()
+            if href and "alternate" in rel:
+                alternates.append(join_url(base_url, href))
+        elif name == "loc":
             loc = text_of(child)
         elif name == "lastmod":
             lastmod = text_of(child)
@@ -185,6 +193,7 @@ def _entry(elem: Any, base_url: str) -> SitemapEntry | None:
         title=title or None,
         language=language or None,
         publication=publication or None,
+        alternates=tuple(a for a in dict.fromkeys(alternates) if a != join_url(base_url, loc)),
     )
 
 

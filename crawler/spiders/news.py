@@ -25,7 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
-from crawler.discovery.articles import classify_page, url_looks_like_article
+from crawler.discovery.articles import classify_page, is_listing_url, url_looks_like_article
 from crawler.discovery.dates import best_known_date, older_than, parse_date
 from crawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
 from crawler.discovery.links import (
@@ -33,6 +33,7 @@ from crawler.discovery.links import (
     canonical_from_link_header,
     canonical_link,
     extract_links,
+    language_alternates,
     parse_html,
 )
 from crawler.discovery.sitemaps import (
@@ -136,6 +137,7 @@ class NewsSpider(scrapy.Spider):
         self.state: StateIndex | None = None
         self._discovered: set[bytes] = set()
         self._itemised: set[bytes] = set()
+        self._skipped_known: set[bytes] = set()
         self._detector: Callable[[Any, str], bool] | None = None
         self._robots_origins: dict[str, list[str]] = {}
         self._robots_via_middleware = False
@@ -367,6 +369,13 @@ class NewsSpider(scrapy.Spider):
             # A news sitemap entry is an article by definition; others are detected on arrival.
             is_news = entry.published is not None or entry.title is not None
             yield from self._candidate(plan, entry.loc, discovery, asserted_article=is_news)
+            for alternate in entry.alternates:  # hreflang editions, within the source's scope
+                yield from self._candidate(
+                    plan,
+                    alternate,
+                    {"via": "hreflang", "from": response.url, "edition_of": entry.loc},
+                    asserted_article=False,
+                )
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         source = response.meta["nv_source"]
@@ -421,6 +430,14 @@ class NewsSpider(scrapy.Spider):
         item = self._article_item(response, doc, plan, discovery, content_type)
         if item is not None:
             yield item
+        # Language editions are a discovery channel like a feed (depth reset), in scope.
+        for alternate in language_alternates(doc, response.url):
+            yield from self._candidate(
+                plan,
+                alternate,
+                {"via": "hreflang", "from": response.url},
+                asserted_article=False,
+            )
 
         depth = int(response.meta.get("depth", 0))
         if plan.depth is not None and depth >= plan.depth:
@@ -454,18 +471,27 @@ class NewsSpider(scrapy.Spider):
         if not follow and (not plan.rules.in_scope(url) or plan.rules.denied(url)):
             return  # section links were filtered by extract_links already
         key = _key(url)
+        again = False
         if key in self._discovered:
-            return
-        self._discovered.add(key)
-        self._inc(plan.name, "discovered")
+            # A known article skipped on a dateless link (an RSS item without <updated>)
+            # is decided again when another channel says when it last changed.
+            dated = discovery.get("modified") or discovery.get("lastmod")
+            if key not in self._skipped_known or not dated:
+                return
+            again = True
+        else:
+            self._discovered.add(key)
+            self._inc(plan.name, "discovered")
         if plan.max_age_days is not None:
             discovery["max_age_days"] = plan.max_age_days
             best = best_known_date(discovery, url)
             if best is not None and older_than(best, plan.max_age_days):
                 self._inc(plan.name, "filtered_age")
                 return
-        if self._skip_known(plan, url, discovery):
+        if self._skip_known(plan, url, discovery, count=not again):
+            self._skipped_known.add(key)
             return
+        self._skipped_known.discard(key)
         asserted_article = asserted_article or plan.is_article_url(url)
         kind = "article" if asserted_article or url_looks_like_article(url) else "page"
         yield self._request(
@@ -512,6 +538,8 @@ class NewsSpider(scrapy.Spider):
             discovery,
             nv_asserted_article=bool(response.meta.get("nv_asserted_article")),
             nv_redirect_urls=hops,
+            # a hop is the same link, not one deeper (crawler.politeness.RedirectDepthMiddleware)
+            nv_same_depth=True,
             dont_redirect=True,
             handle_httpstatus_list=list(REDIRECT_STATUSES),
         )
@@ -542,12 +570,14 @@ class NewsSpider(scrapy.Spider):
             if response_url not in self._sitemaps_incomplete:
                 self.state.record_sitemap(url, lastmod)
 
-    def _skip_known(self, plan: SourcePlan, url: str, discovery: dict[str, Any]) -> bool:
+    def _skip_known(
+        self, plan: SourcePlan, url: str, discovery: dict[str, Any], *, count: bool = True
+    ) -> bool:
         """True if an earlier run archived ``url`` and it is not due for a re-visit.
 
-        With ``revisit_days`` > 0, a known article is fetched again if it was published
-        within that many days, or if its feed or sitemap says it changed after our last
-        fetch (and within that many days).
+        A known article is fetched again when its feed ``updated`` or sitemap ``lastmod``
+        is newer than our last capture (the update is archived as a new capture). With
+        ``revisit_days`` > 0, also when it was published within that many days.
         """
         state = self.state
         if not self.cfg.incremental or state is None:
@@ -556,27 +586,24 @@ class NewsSpider(scrapy.Spider):
         if known is None:
             return False
         days = self.cfg.revisit_days
+        modified = parse_date(discovery.get("modified") or discovery.get("lastmod"))
+        fetched = parse_date(known[1])
+        updated = modified is not None and fetched is not None and modified > fetched
+        recent = False
         if days > 0:
             published = parse_date(known[0] or discovery.get("published"))
-            modified = parse_date(discovery.get("modified") or discovery.get("lastmod"))
-            fetched = parse_date(known[1])
             recent = published is not None and not older_than(published, days)
-            updated = (
-                modified is not None
-                and fetched is not None
-                and modified > fetched
-                and not older_than(modified, days)
-            )
-            if recent or updated:
-                self._inc(plan.name, "revisited")
-                discovery["revisit"] = "recent" if recent else "updated"
-                return False
-        self._inc(plan.name, "skipped_known")
+        if recent or updated:
+            self._inc(plan.name, "revisited")
+            discovery["revisit"] = "recent" if recent else "updated"
+            return False
+        if count:
+            self._inc(plan.name, "skipped_known")
         return True
 
     def _is_article(self, doc: Any, url: str, asserted: bool) -> bool:
-        if doc is None:
-            return False
+        if doc is None or is_listing_url(url):
+            return False  # a listing is never an article, whatever asserted it
         if asserted or classify_page(doc, url).is_article:
             return True  # a feed or news sitemap entry is an article by definition
         return bool(self._detector is not None and self._detector(doc, url))

@@ -81,3 +81,27 @@ def test_incremental_off_fetches_everything_again(site, tmp_path):
     )
     assert again.stat("skipped_known") == 0
     assert len(again.items) == len(site.expected()["articles"])
+
+
+def test_an_article_updated_since_its_capture_is_archived_again(site, tmp_path):
+    first = run_crawl(tmp_path, site.url, name="u1", spool="spool-u1")
+    expected = site.expected()
+    assert len(first.items) == len(expected["articles"])
+    # danube-flood: in the RSS feed (<updated>) and sitemap-1 (<lastmod>)
+    updated = site.update_article("danube-flood")
+    new_modified = site.articles()[[a.key for a in site.articles()].index("danube-flood")].modified
+    site.clear_requests()
+    second = run_crawl(tmp_path, site.url, name="u2", spool="spool-u2")
+    paths = fetched(site)
+    assert updated["path"] in paths
+    # the other known articles are still skipped
+    known = known_article_paths(expected) - {updated["path"], updated["canonical_path"]}
+    assert not known & set(paths), sorted(known & set(paths))
+    assert second.stat("revisited") == 1
+    [item] = second.items
+    assert path_of(item["canonical_url"], site.url) == updated["canonical_path"]
+    assert item["modified"] is not None and item["modified"][:19] == new_modified[:19]
+    # a new capture, not a revisit: the page changed
+    assert item["provenance"]["warc_file"] not in {
+        i["provenance"]["warc_file"] for i in first.items
+    }

@@ -7,14 +7,15 @@ import hashlib
 import logging
 import re
 import threading
-from dataclasses import dataclass, field
-from datetime import timezone
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import render_feeds, render_html
+from . import render_feeds, render_html, traps
 from .catalog import (
     ABOUT_PATH,
     ARTICLES,
@@ -54,12 +55,25 @@ class SampleSite:
     'http://127.0.0.1:PORT'
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        *,
+        traps: bool = False,
+        crawl_delay: float | None = None,
+    ) -> None:
         self._host = host
         self._port = port
         self._lock = threading.Lock()
         self._requests: list[RequestRecord] = []
+        self._times: list[float] = []
         self._extras: list[ArticleSpec] = []
+        self._updates: dict[str, ArticleSpec] = {}
+        #: serve the discovery traps of `traps.py` (and their articles) too
+        self.traps = traps
+        #: a ``Crawl-delay:`` line in robots.txt (seconds)
+        self.crawl_delay = crawl_delay
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -113,7 +127,16 @@ class SampleSite:
 
     def articles(self) -> list[ArticleSpec]:
         with self._lock:
-            return [*ARTICLES, *self._extras]
+            listed = [*ARTICLES, *(traps.ARTICLES if self.traps else ()), *self._extras]
+            return [self._updates.get(a.key, a) for a in listed]
+
+    def update_article(self, key: str, now: datetime | None = None) -> dict[str, object]:
+        """Edit an article now: a new modified date in its page, feeds and sitemap lastmod."""
+        when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+        article = next(a for a in self.articles() if a.key == key)
+        with self._lock:
+            self._updates[key] = replace(article, modified=when.isoformat())
+        return article_entry(self._updates[key], self.articles())
 
     def publish_extra(self) -> dict[str, object]:
         """Publish one more article now; returns its ground-truth entry (as in expected.json)."""
@@ -138,13 +161,21 @@ class SampleSite:
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._times.clear()
 
     def fetched_paths(self) -> list[str]:
         return [path for _, path, _ in self.requests]
 
+    @property
+    def request_times(self) -> list[float]:
+        """`time.monotonic()` at each request seen, in the order of `requests`."""
+        with self._lock:
+            return list(self._times)
+
     def _record(self, method: str, path: str, headers: dict[str, str]) -> None:
         with self._lock:
             self._requests.append((method, path, headers))
+            self._times.append(time.monotonic())
 
     # ------------------------------------------------------------------ routing
 
@@ -156,9 +187,14 @@ class SampleSite:
         path = parts.path
 
         if path == "/":
+            home = render_html.home_page(base, articles)
+            if self.traps:
+                home = home.replace(
+                    '<section class="archive">', traps.home_links() + '\n<section class="archive">'
+                )
             return Response(
                 200,
-                render_html.home_page(base, articles).encode(),
+                home.encode(),
                 "text/html; charset=UTF-8",
                 headers=[
                     ("Set-Cookie", "mp_session=5f2c9a71e0; Path=/; HttpOnly; SameSite=Lax"),
@@ -167,7 +203,18 @@ class SampleSite:
                 ],
             )
         if path == "/robots.txt":
-            return Response(200, render_feeds.robots(base).encode(), "text/plain; charset=utf-8")
+            robots = render_feeds.robots(base)
+            if self.traps:
+                robots += f"Sitemap: {base}{traps.SITEMAP_INTL}\n"
+            if self.crawl_delay is not None:
+                robots = robots.replace(
+                    "User-agent: *\n", f"User-agent: *\nCrawl-delay: {self.crawl_delay:g}\n"
+                )
+            return Response(200, robots.encode(), "text/plain; charset=utf-8")
+        if self.traps:
+            trap = _trap_route(self.url, path, target, articles)
+            if trap is not None:
+                return trap
         if path == FEEDS["rss"]:
             return _xml(render_feeds.rss(base, articles), "application/rss+xml; charset=UTF-8")
         if path == FEEDS["atom"]:
@@ -212,7 +259,10 @@ class SampleSite:
                 )
             if _serves(article, path, parts.query):
                 charset = article.charset
-                body = render_html.article_page(article, base, articles).encode(charset)
+                page = render_html.article_page(article, base, articles)
+                if self.traps and article.key == traps.HREFLANG_EN.key:
+                    page = page.replace("</head>", traps.head_alternates(base) + "</head>", 1)
+                body = page.encode(charset)
                 encoding = {
                     "gzip-negotiated": "negotiated",
                     "gzip-always": "always",
@@ -230,6 +280,26 @@ class SampleSite:
                 return Response(200, body, f"text/html; charset={charset}", encoding, headers)
 
         return Response(404, render_html.not_found_page(base).encode(), "text/html; charset=UTF-8")
+
+
+def _trap_route(base: str, path: str, target: str, articles: list[ArticleSpec]) -> Response | None:
+    """The pages of `traps.py` (articles among the traps are served like any other)."""
+    if path == traps.SITEMAP_INTL:
+        return _xml(traps.sitemap_intl(base), "application/xml; charset=UTF-8")
+    if path in traps.CHAIN_HOPS:
+        hop = traps.CHAIN_HOPS.index(path) + 1
+        location = base + (
+            traps.CHAIN_HOPS[hop] if hop < len(traps.CHAIN_HOPS) else traps.CHAIN.path
+        )
+        return Response(
+            301,
+            render_html.redirect_page(location).encode(),
+            "text/html",
+            headers=[("Location", location)],
+        )
+    if target in traps.LISTINGS or path in traps.LISTINGS:
+        return _html(traps.listing_page(target, base, articles))
+    return None
 
 
 def _html(text: str) -> Response:

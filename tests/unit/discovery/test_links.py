@@ -160,3 +160,57 @@ def test_malformed_hrefs_are_skipped():
     )
     assert advertised_feeds(doc, URL) == []
     assert extract_links(doc, URL) == ["https://www.n.example/ok-story"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tag/harbours/",
+        "/tags/climate",
+        "/author/ana-lima/",
+        "/de/author/ana-lima/page/2/",
+        "/category/world/",
+        "/section/science/",
+        "/search/?q=harbour",
+        "/search",
+        "/?s=harbour",
+    ],
+)
+def test_listing_urls_are_never_articles_whatever_the_metadata(path: str) -> None:
+    from crawler.discovery.articles import is_listing_url
+    from crawler.discovery.links import parse_html
+
+    url = "https://news.example" + path
+    assert is_listing_url(url) and not url_looks_like_article(url)
+    page = (
+        b'<html><head><meta property="og:type" content="article">'
+        b'<meta property="article:published_time" content="2026-11-25T10:00:00Z">'
+        b"</head><body><h1>Harbours</h1></body></html>"
+    )
+    assert classify_page(parse_html(page, "utf-8"), url).reason == "listing url"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/2026/11/26/ferry-line-reopens/", "/news/12345-tag-day", "/tagging/of-birds-in-winter-x"],
+)
+def test_articles_are_not_listings(path: str) -> None:
+    from crawler.discovery.articles import is_listing_url
+
+    assert not is_listing_url("https://news.example" + path)
+
+
+def test_language_alternates_from_the_head() -> None:
+    from crawler.discovery.links import language_alternates, parse_html
+
+    page = b"""<html><head>
+<link rel="alternate" hreflang="en" href="https://news.example/a/">
+<link rel="alternate" hreflang="de" href="/de/a/">
+<link rel="alternate" hreflang="x-default" href="https://other.example/a/">
+<link rel="alternate" type="application/rss+xml" href="/feed/">
+<link rel="alternate" hreflang="fr" href="/de/a/">
+</head><body></body></html>"""
+    assert language_alternates(parse_html(page, "utf-8"), "https://news.example/a/") == [
+        "https://news.example/de/a/",
+        "https://other.example/a/",
+    ]

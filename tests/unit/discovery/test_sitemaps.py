@@ -144,3 +144,16 @@ sitemap:/news-sitemap.xml
         "https://news.example/sitemap_index.xml",
         "https://news.example/news-sitemap.xml",
     ]
+
+
+def test_hreflang_alternates_of_an_entry():
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">
+  <url><loc>https://news.example/a/</loc>
+    <xhtml:link rel="alternate" hreflang="en" href="https://news.example/a/"/>
+    <xhtml:link rel="alternate" hreflang="fr" href="https://news.example/fr/a/"/>
+    <xhtml:link rel="alternate" hreflang="fr-CA" href="https://news.example/fr/a/"/>
+  </url>
+</urlset>"""
+    [entry] = parse_sitemap(body, BASE).entries
+    assert entry.alternates == ("https://news.example/fr/a/",)
