@@ -296,10 +296,17 @@ def extract_links(
     doc: etree._Element | None, url: str, rules: LinkRules | None = None
 ) -> list[str]:
     """Canonical URLs of the page's ``<a>``/``<area>`` links that ``rules`` allow, in order."""
+    return [canon for canon, _found in extract_links_as_found(doc, url, rules)]
+
+
+def extract_links_as_found(
+    doc: etree._Element | None, url: str, rules: LinkRules | None = None
+) -> list[tuple[str, str]]:
+    """Like `extract_links`, each canonical URL with the link as the page wrote it (absolute)."""
     if doc is None:
         return []
     base = document_base(doc, url)
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for elem in doc.iter("a", "area"):
         href = elem.get("href")
@@ -313,7 +320,7 @@ def extract_links(
             continue
         seen.add(canon)
         if rules is None or rules.allowed(canon):
-            out.append(canon)
+            out.append((canon, join_url(base, href)))
     return out
 
 

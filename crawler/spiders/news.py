@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -32,7 +32,7 @@ from crawler.discovery.links import (
     advertised_feeds,
     canonical_from_link_header,
     canonical_link,
-    extract_links,
+    extract_links_as_found,
     language_alternates,
     parse_html,
 )
@@ -444,11 +444,12 @@ class NewsSpider(scrapy.Spider):
             return  # the source's own limit; 0 means "no section links at all"
         if self.cfg.depth_limit and depth >= self.cfg.depth_limit:
             return  # DEPTH_LIMIT (0: unlimited), which Scrapy's DepthMiddleware also enforces
-        for url in extract_links(doc, response.url, plan.rules):
+        for url, found_as in extract_links_as_found(doc, response.url, plan.rules):
             yield from self._candidate(
                 plan,
                 url,
                 {"via": "section", "from": response.url},
+                found_as=found_as,
                 asserted_article=False,
                 follow=True,
             )
@@ -463,13 +464,22 @@ class NewsSpider(scrapy.Spider):
         *,
         asserted_article: bool,
         follow: bool = False,
+        found_as: str | None = None,
     ) -> Iterator[Request]:
-        """Schedule one discovered URL unless it is out of scope, too old or known."""
+        """Schedule one discovered URL unless it is out of scope, too old or known.
+
+        Where the URL fetched differs from the link as found (tracking parameters dropped,
+        host lowercased, default port removed), the link is kept as ``found_as``: the
+        WARC metadata record of the capture names it.
+        """
         url = canonicalize_url(raw_url)
         if not url:
             return
+        found_as = found_as or raw_url
+        if urldefrag(found_as)[0] != url:  # a fragment is never sent: not a difference
+            discovery["found_as"] = found_as
         if not follow and (not plan.rules.in_scope(url) or plan.rules.denied(url)):
-            return  # section links were filtered by extract_links already
+            return  # section links were filtered by extract_links_as_found already
         key = _key(url)
         again = False
         if key in self._discovered:

@@ -248,6 +248,10 @@ class WarcWriterExtension:
         discovery = request.meta.get("nv_discovery") or {}
         if discovery.get("from"):
             fields.append(("via", str(discovery["from"])))
+        if discovery.get("found_as"):
+            # the link as the page, feed or sitemap gave it, where newsvault fetched
+            # another form of it (tracking parameters dropped, ...)
+            fields.append(("foundAs", str(discovery["found_as"])))
         if discovery:
             fields.append(("discovery", json.dumps(discovery, sort_keys=True, default=str)))
         if request.meta.get("nv_source"):

@@ -6,6 +6,7 @@ Redirect chains, hreflang editions, listings dressed as articles, robots.txt Cra
 from __future__ import annotations
 
 import itertools
+import statistics
 from collections.abc import Iterator
 
 import pytest
@@ -76,7 +77,11 @@ def test_crawl_delay_is_obeyed_even_with_autothrottle(tmp_path) -> None:
     assert result.stats["newsvault/robots/crawl_delay_ms"] == 500
     assert len(times) >= 6
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.45, gaps  # Scrapy's jitter would allow 0.25
+    # Gaps are measured where the requests arrive, so thread scheduling on a loaded
+    # machine shifts single ones by a few tens of ms; without the floor they are ~0 s,
+    # and with Scrapy's jitter left on they would spread over 0.25-0.75 s.
+    assert statistics.median(gaps) >= 0.48, gaps
+    assert min(gaps) >= 0.35, gaps
 
 
 def test_crawl_delay_is_capped(tmp_path) -> None:
@@ -88,3 +93,27 @@ def test_crawl_delay_is_capped(tmp_path) -> None:
             crawl_extra="  max_pages: 3\n  max_crawl_delay: 0.2",
         )
     assert result.stats["newsvault/robots/crawl_delay_ms"] == 200
+
+
+def test_the_metadata_record_keeps_the_link_as_found(site: SampleSite, crawl: CrawlResult) -> None:
+    from tests.warc_conformance import read_records
+
+    assert crawl.workdir is not None
+    records = [
+        rec
+        for path in sorted((crawl.workdir / "archive" / "warc").rglob("*.warc.gz"))
+        for rec in read_records(path)
+    ]
+    fetched_url = site.url + traps.TRACKED_LISTING
+    [meta] = [
+        r for r in records if r.rec_type == "metadata" and r.get("WARC-Target-URI") == fetched_url
+    ]
+    lines = meta.block.decode().splitlines()
+    assert f"foundAs: {fetched_url}{traps.TRACKING}" in lines
+    # a link fetched as written has none
+    [home] = [
+        r
+        for r in records
+        if r.rec_type == "metadata" and r.get("WARC-Target-URI") == site.url + "/"
+    ]
+    assert not [line for line in home.block.decode().splitlines() if line.startswith("foundAs:")]

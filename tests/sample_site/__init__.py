@@ -18,6 +18,11 @@ URL map (all on ``SampleSite().url``; ground truth in ``expected.json``)::
     /article.php?id=42&lang=en          article selected by query string
     /2026/11/05/fusion-record-claim/    301 -> /2026/11/05/fusion-experiment-sustains-plasma-record/
     /2026/10/02/harbour-authority-denies-report/   404 (linked from home and an article)
+
+``SampleSite(traps=True)`` adds the discovery traps of ``traps.py`` (listings dressed as
+articles, a 3-hop redirect chain, hreflang editions, a tracking link) and their articles
+to the site and its ground truth; ``SampleSite(crawl_delay=S)`` puts ``Crawl-delay: S``
+in robots.txt; ``update_article(key)`` edits an article (new modified date everywhere).
 """
 
 from __future__ import annotations

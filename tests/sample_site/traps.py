@@ -4,7 +4,8 @@ Served only when asked for, so the plain site's ground truth stays as it is::
 
     /tag/harbours/  /author/ana-lima/  /search/?q=harbour
                                         listings that carry og:type=article and a date
-                                        (never articles), linked from home
+                                        (never articles), linked from home (the author
+                                        page with utm_*/fbclid parameters)
     /go/ferry -> /go/ferry-2 -> /go/ferry-3 -> CHAIN article
                                         a 3-hop redirect chain, linked from home only
     /sitemap-intl.xml                   (in robots.txt) lists HREFLANG_EN, with an xhtml:link
@@ -76,11 +77,17 @@ SITEMAP_EDITION = _article(
 )
 ARTICLES = (CHAIN, HREFLANG_EN, HEAD_EDITION, SITEMAP_EDITION)
 SITEMAP_INTL = "/sitemap-intl.xml"
+#: linked from home with tracking parameters, which newsvault drops before fetching
+TRACKED_LISTING = "/author/ana-lima/"
+TRACKING = "?utm_source=home&utm_medium=more&fbclid=IwAR0x"
 
 
 def home_links() -> str:
     links = [f'<li><a href="{CHAIN_HOPS[0]}">Ferry line reopens</a></li>']
-    links += [f'<li><a href="{escape(path)}">{escape(path)}</a></li>' for path in LISTINGS]
+    links += [
+        f'<li><a href="{escape(path + TRACKING if path == TRACKED_LISTING else path)}">{escape(path)}</a></li>'
+        for path in LISTINGS
+    ]
     return f'<section class="more"><h2>More</h2><ul>{"".join(links)}</ul></section>'
 
 
