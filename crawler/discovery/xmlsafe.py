@@ -21,6 +21,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = b"\xef\xbb\xbf"
 # An ampersand that starts no entity or character reference: `?id=7&page=2` in a <link>.
 _BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)")
+_CDATA = re.compile(rb"<!\[CDATA\[.*?(?:\]\]>|$)", re.DOTALL)
 
 
 class UnsafeDocument(ValueError):
@@ -111,8 +112,22 @@ def repair(data: bytes) -> bytes:
     if len(start) < len(data) and start[:5] == b"<?xml":
         data = start
     if b"&" in data:
-        data = _BARE_AMPERSAND.sub(b"&amp;", data)
+        data = _escape_bare_ampersands(data)
     return data
+
+
+def _escape_bare_ampersands(data: bytes) -> bytes:
+    """`&` -> `&amp;` where it starts no reference, outside CDATA sections (literal there)."""
+    if b"<![CDATA[" not in data:
+        return _BARE_AMPERSAND.sub(b"&amp;", data)
+    out: list[bytes] = []
+    pos = 0
+    for section in _CDATA.finditer(data):
+        out.append(_BARE_AMPERSAND.sub(b"&amp;", data[pos : section.start()]))
+        out.append(section.group())
+        pos = section.end()
+    out.append(_BARE_AMPERSAND.sub(b"&amp;", data[pos:]))
+    return b"".join(out)
 
 
 def parse_xml(data: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._Element:

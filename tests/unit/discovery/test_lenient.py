@@ -49,6 +49,21 @@ def test_entities_and_bare_ampersands_in_query_strings() -> None:
     ]
 
 
+def test_ampersands_in_cdata_stay_literal() -> None:
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>C</title>'
+        b"<item><title><![CDATA[Tom & Jerry]]></title>"
+        b"<link><![CDATA[https://news.example/story?a=1&b=2]]></link></item>"
+        b"<item><title>Q&A</title><link>https://news.example/qa?x=1&y=2</link></item>"
+        b"</channel></rss>"
+    )
+    entries = parse_feed(feed, BASE).entries
+    assert [(e.title, e.url) for e in entries] == [
+        ("Tom & Jerry", f"{N}/story?a=1&b=2"),
+        ("Q&A", f"{N}/qa?x=1&y=2"),
+    ]
+
+
 def test_podlove_chapter_links_beside_the_items() -> None:
     entries = parse_feed(fixture("podlove.rss"), BASE).entries
     assert [(e.url, e.is_item) for e in entries] == [
