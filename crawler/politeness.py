@@ -57,6 +57,10 @@ class CrawlDelayExtension:
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         # connected after AutoThrottle (an earlier extension): runs after its adjustment
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        # a slot re-created after idling starts at DOWNLOAD_DELAY: floor it before it sends
+        crawler.signals.connect(
+            ext.request_reached_downloader, signal=signals.request_reached_downloader
+        )
         return ext
 
     def _slot_key(self, request: Request) -> str:
@@ -84,6 +88,10 @@ class CrawlDelayExtension:
         self._apply(key)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.floors:
+            self._apply(self._slot_key(request))
+
+    def request_reached_downloader(self, request: Request, spider: Spider) -> None:
         if self.floors:
             self._apply(self._slot_key(request))
 

@@ -429,3 +429,40 @@ def test_child_sitemaps_are_remembered_only_after_a_finished_crawl(tmp_path):
     index = INDEX_WITH_LASTMOD.format(a="2019-12-31", b="2020-12-31").encode()
     assert len(list(second.parse_sitemap(response(f"{SITE}/index.xml", index)))) == 2
     second.state.close()
+
+
+def test_an_update_is_archived_without_revisit_days_even_after_a_dateless_link(tmp_path):
+    s = make_spider(tmp_path)  # ARCHIVE_INCREMENTAL_REVISIT_DAYS: 0
+    fetched = (NOW - timedelta(days=3)).isoformat()
+    s.state.mark_archived(f"{SITE}/a", f"{SITE}/a", None, "2001-01-01", fetched)
+    s.state.mark_archived(f"{SITE}/b", f"{SITE}/b", None, "2001-01-01", fetched)
+    # the feed says nothing about changes: both skipped as known
+    assert not list(s.parse_feed(response(f"{SITE}/feed", rss((f"{SITE}/a", "a", OLD)))))
+    later = (NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    earlier = (NOW - timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{SITE}/a</loc><lastmod>{later}</lastmod></url>"
+        f"<url><loc>{SITE}/b</loc><lastmod>{earlier}</lastmod></url></urlset>"
+    ).encode()
+    [again] = list(s.parse_sitemap(response(f"{SITE}/sitemap.xml", body)))
+    assert again.url == f"{SITE}/a" and again.meta["nv_discovery"]["revisit"] == "updated"
+    assert stat(s, "revisited") == 1 and stat(s, "skipped_known") == 2
+    s.state.close()
+
+
+def test_the_link_as_found_where_the_fetched_url_differs(spider):
+    page = (
+        b'<html><body><a href="/2024/03/07/budget-vote-passes?utm_source=x&amp;fbclid=y">a</a>'
+        b'<a href="/2024/03/08/rail-strike-ends#comments">b</a></body></html>'
+    )
+    requests = [
+        r
+        for r in spider.parse_page(response(f"{SITE}/", page, cls=HtmlResponse))
+        if isinstance(r, Request)
+    ]
+    by_url = {r.url: r.meta["nv_discovery"] for r in requests}
+    assert by_url[f"{SITE}/2024/03/07/budget-vote-passes"]["found_as"] == (
+        f"{SITE}/2024/03/07/budget-vote-passes?utm_source=x&fbclid=y"
+    )
+    assert "found_as" not in by_url[f"{SITE}/2024/03/08/rail-strike-ends"]  # only a fragment
