@@ -14,6 +14,7 @@ from crawler.config import (
     resolve_config_path,
     to_settings,
 )
+from crawler.offline import use_bundled_public_suffix_list
 from pipelines.manifest import new_run_id
 
 if TYPE_CHECKING:
@@ -32,12 +33,16 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         # no remote code execution endpoints on an unattended crawler
         "scrapy.extensions.telnet.TelnetConsole": None,
         "scrapy.extensions.remote_control.RemoteControl": None,
+        # crawler.progress.ProgressExtension shows more, every ARCHIVE_PROGRESS_INTERVAL s
+        "scrapy.extensions.logstats.LogStats": None,
         "crawler.quietlogs.QuietLoggers": 0,
         "pipelines.storage.UploadExtension": 10,
         "pipelines.state.StateExtension": 20,
         # after AutoThrottle (0): it restores the Crawl-delay floor AutoThrottle may undercut
         "crawler.politeness.CrawlDelayExtension": 30,
         "pipelines.warc.WarcWriterExtension": 100,
+        "crawler.outcome.RunOutcomeExtension": 850,
+        "crawler.progress.ProgressExtension": 860,
         "pipelines.manifest.RunManifestExtension": 900,
     },
     "DOWNLOADER_MIDDLEWARES": {
@@ -92,6 +97,7 @@ class NewsvaultAddon:
     """
 
     def update_settings(self, settings: BaseSettings) -> None:
+        use_bundled_public_suffix_list()
         cfg = settings.get(CONFIG_SETTING)
         if not isinstance(cfg, ArchiveConfig):
             cfg = load_config(resolve_config_path(setting=settings.get("NEWSVAULT_CONFIG")))

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import posixpath
 import re
 import types
 import typing
@@ -36,10 +37,44 @@ class S3Options:
 class StorageConfig:
     warc: str = "archive/warc"
     json: str = "archive/json"
-    state: str = "archive/state"
-    manifests: str = "archive/manifests"
-    spool: str = ".newsvault/spool"
+    #: None: a sibling of ``warc`` (archive/warc -> archive/state, s3://b/x/warc -> s3://b/x/state)
+    state: str | None = None
+    manifests: str | None = None
+    #: None: a directory of this archive's own under .newsvault/ (see default_spool)
+    spool: str | None = None
     s3: S3Options = field(default_factory=S3Options)
+
+    @property
+    def state_uri(self) -> str:
+        return self.state or sibling_uri(self.warc, "state")
+
+    @property
+    def manifests_uri(self) -> str:
+        return self.manifests or sibling_uri(self.warc, "manifests")
+
+    @property
+    def spool_dir(self) -> str:
+        return self.spool or default_spool(self.warc)
+
+
+def sibling_uri(uri: str, name: str) -> str:
+    """``name`` beside the last path segment of ``uri``: archive/warc -> archive/NAME."""
+    parts = urlsplit(uri)
+    scheme = parts.scheme if len(parts.scheme) > 1 else ""
+    path = (parts.path if scheme else uri).rstrip("/")
+    parent = posixpath.dirname(path) if "/" in path else ""
+    if scheme and not parent.strip("/"):
+        parent = "/" if path.startswith("/") else ""  # s3://bucket/warc -> s3://bucket/NAME
+    sibling = posixpath.join(parent, name) if parent else name
+    if not scheme:
+        return sibling
+    return f"{scheme}://{parts.netloc}{sibling if sibling.startswith('/') else '/' + sibling}"
+
+
+def default_spool(warc_uri: str) -> str:
+    """The local spool of the archive at ``warc_uri``: two archives never share one."""
+    digest = hashlib.sha256(warc_uri.rstrip("/").encode("utf-8")).hexdigest()[:12]
+    return f".newsvault/spool-{digest}"
 
 
 @dataclass(frozen=True)
@@ -55,6 +90,8 @@ class CrawlConfig:
     depth_limit: int = 3
     allow_private_networks: bool = False
     max_crawl_delay: float = 30.0
+    #: Scrapy's JOBDIR: a stopped crawl resumes from here (None: no resume)
+    jobdir: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +110,8 @@ class Source:
 
 @dataclass(frozen=True)
 class ExtractionConfig:
+    #: False: archive-only (WARC, CDXJ, state, manifests; no article JSON, no extraction pool)
+    enabled: bool = True
     comments: bool = True
     workers: int = 0
     timeout: float = 30.0
@@ -401,9 +440,9 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "ARCHIVE_CONFIG_HASH": cfg.config_hash,
         "ARCHIVE_STORAGE_WARC": st.warc,
         "ARCHIVE_STORAGE_JSON": st.json,
-        "ARCHIVE_STORAGE_STATE": st.state,
-        "ARCHIVE_STORAGE_MANIFESTS": st.manifests,
-        "ARCHIVE_STORAGE_SPOOL": st.spool,
+        "ARCHIVE_STORAGE_STATE": st.state_uri,
+        "ARCHIVE_STORAGE_MANIFESTS": st.manifests_uri,
+        "ARCHIVE_STORAGE_SPOOL": st.spool_dir,
         "ARCHIVE_S3_ADDRESSING_STYLE": st.s3.addressing_style,
         "USER_AGENT": cr.user_agent,
         "ROBOTSTXT_OBEY": cr.obey_robots,
@@ -418,6 +457,7 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "ARCHIVE_ALLOW_PRIVATE_NETWORKS": cr.allow_private_networks,
         "ARCHIVE_ROBOTS_MAX_CRAWL_DELAY": cr.max_crawl_delay,
         "ARCHIVE_SOURCES": list(cfg.sources),
+        "ARCHIVE_EXTRACTION_ENABLED": ex.enabled,
         "ARCHIVE_EXTRACTION_COMMENTS": ex.comments,
         "ARCHIVE_EXTRACTION_WORKERS": ex.workers,
         "ARCHIVE_EXTRACTION_TIMEOUT": ex.timeout,
@@ -432,6 +472,8 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "ARCHIVE_INCREMENTAL_ENABLED": inc.enabled,
         "ARCHIVE_INCREMENTAL_REVISIT_DAYS": inc.revisit_days,
     }
+    if cr.jobdir:
+        settings["JOBDIR"] = cr.jobdir
     if st.s3.endpoint_url:
         settings["AWS_ENDPOINT_URL"] = st.s3.endpoint_url
     if st.s3.region:
@@ -454,6 +496,10 @@ TUNING_SETTINGS: dict[str, Any] = {
     "ARCHIVE_S3_MULTIPART_CHUNKSIZE": 64 * 1024 * 1024,
     "ARCHIVE_PRIVATE_NETWORK_CACHE_SIZE": 10_000,
     "ARCHIVE_PRIVATE_NETWORK_CACHE_TTL": 300.0,
+    # A crawl whose share of failed fetches (4xx/5xx, network errors) passes this is partial.
+    "ARCHIVE_MAX_ERROR_SHARE": 0.5,
+    # Seconds between progress lines in the log when stderr is not a terminal (0: none).
+    "ARCHIVE_PROGRESS_INTERVAL": 60.0,
 }
 
 

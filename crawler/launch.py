@@ -5,16 +5,22 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from crawler.config import (
+    DEFAULT_SETTINGS,
     TUNING_SETTINGS,
     ArchiveConfig,
     ConfigError,
     load_config,
     resolve_config_path,
+    settings_value,
     to_settings,
 )
+from crawler.outcome import EXIT_FAILED, EXIT_USAGE
+from crawler.runlock import ArchiveLock, LockHeld
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings, Settings
@@ -22,14 +28,24 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-# Finish reasons of a crawl that did its job (a page or item cap is a normal end).
-OK_FINISH_REASONS = frozenset(
-    {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
-)
+#: Domains reserved for examples (RFC 2606/6761): sources there are the shipped placeholders.
+_EXAMPLE_HOSTS = ("example.com", "example.org", "example.net")
+_EXAMPLE_TLDS = (".example", ".test", ".invalid")
+
+#: Spool locks this process holds until it exits (one crawl per archive at a time).
+_LOCKS: dict[Path, ArchiveLock] = {}
 
 
 class StartupError(RuntimeError):
     """A problem found before any page is fetched, as one sentence with the fix."""
+
+    exit_code = EXIT_FAILED
+
+
+class UsageError(StartupError):
+    """The command line is wrong (an argument, a -s value, an unknown source)."""
+
+    exit_code = EXIT_USAGE
 
 
 def project_settings(overrides: Sequence[tuple[str, str]] = ()) -> Settings:
@@ -62,22 +78,115 @@ def apply_config(settings: BaseSettings, cfg: ArchiveConfig) -> BaseSettings:
     return effective
 
 
-def preflight(
-    settings: BaseSettings, config_path: str | None = None, *, create_bucket: bool = False
-) -> ArchiveConfig:
-    """Load and validate the config and probe every store, writing nothing on failure.
+def check_overrides(settings: BaseSettings) -> None:
+    """Every `-s NAME=VALUE` of a known number or switch setting must parse; UsageError if not."""
+    from scrapy.settings import SETTINGS_PRIORITIES, default_settings
 
-    Returns the config, which the add-on then uses without reading the file again.
-    Raises StartupError with a one-line message.
+    cmdline = SETTINGS_PRIORITIES["cmdline"]
+    for name in list(settings.attributes):
+        if settings.getpriority(name) != cmdline:
+            continue
+        value = settings.get(name)
+        if not isinstance(value, str):
+            continue
+        default = DEFAULT_SETTINGS.get(name, getattr(default_settings, name, None))
+        try:
+            if isinstance(default, bool):
+                settings.getbool(name)
+                continue
+            if isinstance(default, (int, float)):
+                settings.getfloat(name)
+        except ValueError:
+            kind = "true or false" if isinstance(default, bool) else "a number"
+            raise UsageError(
+                f"-s {name}={value!r}: expected {kind} (the default is {default!r})"
+            ) from None
+
+
+def _example_host(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.endswith(_EXAMPLE_TLDS) or any(
+        host == d or host.endswith("." + d) for d in _EXAMPLE_HOSTS
+    )
+
+
+def placeholder_problem(cfg: ArchiveConfig) -> str | None:
+    """Why ``cfg`` is still the shipped example (sources on example domains), or None."""
+    for source in cfg.sources:
+        urls = (*source.start_urls, *source.feeds, *source.sitemaps)
+        if urls and all(_example_host(u) for u in urls):
+            return (
+                f"{cfg.path or 'the config'}: source {source.name!r} is the shipped example "
+                f"({urls[0]}): set your own sources and crawl.user_agent (a name and contact "
+                "URL) first; `make demo` shows a crawl of the bundled sample site"
+            )
+    return None
+
+
+def hold_archive_lock(spool: Path, **about: str) -> None:
+    """Take the archive's crawl lock for the rest of this process (StartupError if held)."""
+    key = spool.absolute()
+    if key in _LOCKS:
+        return
+    lock = ArchiveLock(spool)
+    try:
+        lock.acquire(**about)
+    except LockHeld as exc:
+        raise StartupError(str(exc)) from None
+    _LOCKS[key] = lock
+
+
+def release_archive_locks() -> None:
+    for lock in _LOCKS.values():
+        lock.release()
+    _LOCKS.clear()
+
+
+def preflight(
+    settings: BaseSettings,
+    config_path: str | None = None,
+    *,
+    create_bucket: bool = False,
+    source: str | None = None,
+    url: str | None = None,
+) -> ArchiveConfig:
+    """Check `-s` values, the config, the sources asked for, the spool and every store.
+
+    Writes nothing on failure (the spool probe leaves no file). Takes the archive's crawl
+    lock for the rest of the process. Returns the config, which the add-on then uses
+    without reading the file again. Raises StartupError (UsageError for command-line
+    mistakes) with a one-line message; its ``exit_code`` is what the launcher returns.
     """
+    check_overrides(settings)
     try:
         cfg = read_config(settings, config_path)
     except ConfigError as exc:
         raise StartupError(str(exc)) from None
-    from pipelines.storage import StorageConfigError, check_stores
+    problem = placeholder_problem(cfg)
+    if problem:
+        raise StartupError(problem)
+    from crawler.discovery.sources import SourceError, select_sources
 
     try:
-        check_stores(apply_config(settings, cfg), create_bucket=create_bucket)
+        select_sources(cfg.sources, source=source, url=url)
+    except SourceError as exc:
+        if source or url:
+            raise UsageError(f"{exc}; check --source / -a source=NAME") from None
+        raise StartupError(f"{cfg.path}: {exc}") from None
+    from pipelines.storage import StorageConfigError, check_stores, probe_writable
+
+    effective = apply_config(settings, cfg)
+    spool = Path(str(settings_value(effective, "ARCHIVE_STORAGE_SPOOL")))
+    try:
+        probe_writable(spool / "ready")
+    except OSError as exc:
+        raise StartupError(
+            f"storage.spool {str(spool)!r} is not a usable directory "
+            f"({exc.strerror or exc}): fix it or point storage.spool at a writable local directory"
+        ) from None
+    hold_archive_lock(spool, config=str(cfg.path))
+    try:
+        check_stores(effective, create_bucket=create_bucket)
     except StorageConfigError as exc:
         raise StartupError(str(exc)) from None
     return cfg

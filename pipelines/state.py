@@ -1,8 +1,9 @@
 """Incremental crawl state: an sqlite index of archived articles and payload digests.
 
 The index lives in the spool (``spool/state/state.sqlite``, WAL mode) while a crawl runs,
-and in the archive's own state store (``state.sqlite`` under ``storage.state``) between
-runs, so a nightly run on a fresh machine still knows what was archived. Memory stays
+and in the archive's own state store between runs (``state-RUN_ID.sqlite`` under
+``storage.state``, one per run: each run manifest's size and sha256 of it stay true), so a
+nightly run on a fresh machine still knows what was archived. Memory stays
 bounded whatever the number of URLs: lookups go to sqlite's B-trees, not a Python set.
 """
 
@@ -14,20 +15,21 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import settings_value
 from crawler.discovery.urls import canonicalize_url
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, PageItem
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
+#: The state of runs before state was versioned (still read when no versioned one exists).
 STATE_KEY = "state.sqlite"
 STATE_STORE = "state"
 SCHEMA_VERSION = 1
@@ -61,6 +63,22 @@ CREATE TABLE IF NOT EXISTS sitemaps (
     lastmod TEXT NOT NULL
 ) WITHOUT ROWID;
 """
+
+
+def state_key(run_id: str) -> str:
+    """Each run stores its own copy, so every manifest's sha256 of it stays true."""
+    return f"state-{run_id}.sqlite" if run_id else STATE_KEY
+
+
+def newest_state_key(keys: Iterable[str]) -> str | None:
+    """The latest run's state among ``keys`` (run ids sort by time); else the legacy key."""
+    keys = list(keys)
+    versioned = sorted(
+        k for k in keys if k.startswith("state-") and k.endswith(".sqlite") and "/" not in k
+    )
+    if versioned:
+        return versioned[-1]
+    return STATE_KEY if STATE_KEY in keys else None
 
 
 class StateError(RuntimeError):
@@ -334,13 +352,22 @@ class StateConfig:
         )
 
     @property
+    def key(self) -> str:
+        """This run's key in the state store."""
+        return state_key(self.run_id)
+
+    @property
     def local_path(self) -> Path:
         return self.spool / "state" / STATE_KEY
 
     @property
-    def leftover_path(self) -> Path:
-        """A state file a previous run handed to the uploader but that was never shipped."""
-        return self.spool / "ready" / STATE_STORE / STATE_KEY
+    def leftover_path(self) -> Path | None:
+        """The newest state file an earlier run handed to the uploader that was never shipped."""
+        ready = self.spool / "ready" / STATE_STORE
+        if not ready.is_dir():
+            return None
+        key = newest_state_key(p.name for p in ready.iterdir() if p.is_file())
+        return ready / key if key else None
 
 
 def fetch_state(config: StateConfig, store_options: Any = None) -> Callable[[Path], bool]:
@@ -353,7 +380,7 @@ def fetch_state(config: StateConfig, store_options: Any = None) -> Callable[[Pat
     def fetch(dest: Path) -> bool:
         tmp = dest.with_name(dest.name + ".part")
         leftover = config.leftover_path
-        if leftover.exists():
+        if leftover is not None and leftover.exists():
             try:
                 shutil.copyfile(leftover, tmp)
                 os.replace(tmp, dest)
@@ -365,14 +392,18 @@ def fetch_state(config: StateConfig, store_options: Any = None) -> Callable[[Pat
 
         try:
             store = store_from_uri(config.store_uri, store_options)
-            if not store.exists(STATE_KEY):
+            keys = list(store.list("state-"))
+            if store.exists(STATE_KEY):
+                keys.append(STATE_KEY)
+            key = newest_state_key(keys)
+            if key is None:
                 logger.info("No previous state in %s: starting afresh", config.store_uri)
                 return False
-            size = store.size(STATE_KEY)
+            size = store.size(key)
             with open(tmp, "wb") as out:
                 offset = 0
                 while offset < size:
-                    chunk = store.read_range(STATE_KEY, offset, min(DOWNLOAD_CHUNK, size - offset))
+                    chunk = store.read_range(key, offset, min(DOWNLOAD_CHUNK, size - offset))
                     if not chunk:
                         raise StateError(f"state download from {config.store_uri} stopped early")
                     out.write(chunk)
@@ -382,7 +413,7 @@ def fetch_state(config: StateConfig, store_options: Any = None) -> Callable[[Pat
             raise StateError(
                 f"cannot read the previous state from {config.store_uri}: {exc}"
             ) from exc
-        logger.info("State downloaded from %s (%d bytes)", store.uri_for(STATE_KEY), size)
+        logger.info("State downloaded from %s (%d bytes)", store.uri_for(key), size)
         return True
 
     return fetch
@@ -443,7 +474,7 @@ class StateExtension:
         """Uploader close hook (its thread), after every spider_closed handler has run."""
         self.index.close()
         if self.index.was_opened and self.index.path.exists():
-            uploader.submit(self.index.path, STATE_STORE, STATE_KEY, kind="state")
+            uploader.submit(self.index.path, STATE_STORE, self.config.key, kind="state")
 
     def engine_stopped(self) -> None:
         # If storage never started, the hook above does not run: keep the index
@@ -475,6 +506,10 @@ class StatePipeline:
         return cls(ext.index, crawler.stats)
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, PageItem):
+            # Archive-only crawl (no extraction): the page is known by its archived response.
+            self._mark_page(item)
+            return item
         if not isinstance(item, ArticleItem):
             return item
         article = item.article
@@ -492,3 +527,17 @@ class StatePipeline:
         if self.stats is not None:
             self.stats.inc_value("newsvault/state/marked")
         return article
+
+    def _mark_page(self, item: PageItem) -> None:
+        discovery = item.discovery or {}
+        canonical = canonicalize_url(str(discovery.get("canonical") or item.url)) or item.url
+        published = discovery.get("published")
+        self.state.mark_archived(
+            canonical_url=canonical,
+            url=item.url,
+            payload_digest=(item.warc or {}).get("payload_digest"),
+            published=str(published) if published else None,
+            fetched_at=item.fetched_at,
+        )
+        if self.stats is not None:
+            self.stats.inc_value("newsvault/state/marked")

@@ -36,9 +36,8 @@ def parse_set(values: Sequence[str]) -> list[tuple[str, str]]:
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise SystemExit(
-                f"newsvault: -s {item!r}: expected NAME=VALUE, e.g. -s LOG_LEVEL=DEBUG"
-            )
+            error(f"-s {item!r}: expected NAME=VALUE, e.g. -s LOG_LEVEL=DEBUG")
+            raise SystemExit(2)  # usage
         pairs.append((name, value))
     return pairs
 

@@ -22,18 +22,27 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl; the exit code is 0 ok, 1 failed, 2 usage, 3 partial (crawler.outcome)."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.launch import OK_FINISH_REASONS, StartupError, preflight, project_settings
+    from crawler.launch import StartupError, preflight, project_settings
+    from crawler.outcome import assess_crawl
+    from crawler.summary import format_summary
 
-    settings = project_settings(parse_set(args.set))
-    if args.log_level:
-        settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     try:
-        preflight(settings, args.config, create_bucket=args.create_bucket)
+        settings = project_settings(parse_set(args.set))
+        if args.log_level:
+            settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+        preflight(
+            settings,
+            args.config,
+            create_bucket=args.create_bucket,
+            source=args.source,
+            url=args.url,
+        )
     except StartupError as exc:
         error(str(exc))
-        return 2
+        return exc.exit_code
     spider_args: dict[str, str] = {}
     if args.source:
         spider_args["source"] = args.source
@@ -44,28 +53,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     process.crawl(crawler, **spider_args)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    reason = stats.get("finish_reason", "unknown")
     # The crawler's settings include what the add-on read from the config file.
-    print(format_summary(stats, crawler.settings))
-    return 0 if reason in OK_FINISH_REASONS else 1
-
-
-def format_summary(stats: dict[str, Any], settings: Any) -> str:
-    """A short human summary of a finished crawl, from its Scrapy stats."""
-    warc_uri = settings.get("ARCHIVE_STORAGE_WARC")
-    json_uri = settings.get("ARCHIVE_STORAGE_JSON")
-    lines = [
-        f"run id        : {settings.get('ARCHIVE_RUN_ID')}",
-        f"finish reason : {stats.get('finish_reason', 'unknown')}",
-        f"pages fetched : {stats.get('downloader/response_count', 0)}",
-        f"articles      : {stats.get('newsvault/json/records', 0)}",
-        f"WARC files    : {stats.get('newsvault/warc/files', 0)} "
-        f"({stats.get('newsvault/warc/records', 0)} records) -> {warc_uri}",
-        f"JSON files    : {stats.get('newsvault/json/files', 0)} -> {json_uri}",
-    ]
-    pending = stats.get("newsvault/upload/pending", 0)
-    if pending:
-        lines.append(
-            f"NOT YET UPLOADED: {pending} file(s) stay in the spool; run `newsvault upload`"
-        )
-    return "\n".join(lines)
+    outcome = assess_crawl(stats, crawler.settings)
+    print(format_summary(stats, crawler.settings, outcome), flush=True)
+    return outcome.exit_code

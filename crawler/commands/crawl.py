@@ -1,4 +1,4 @@
-"""`scrapy crawl` with newsvault's pre-flight: config errors and dead stores in one line."""
+"""`scrapy crawl` with newsvault's pre-flight, end summary and exit codes (crawler.outcome)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ from typing import Any
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.launch import OK_FINISH_REASONS, StartupError, preflight
+from crawler.launch import StartupError, preflight
+from crawler.outcome import EXIT_FAILED, assess_crawl
+from crawler.summary import format_summary
 
 
 class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: Any) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
+        spargs = getattr(opts, "spargs", {}) or {}
         try:
-            preflight(self.settings)
+            preflight(self.settings, source=spargs.get("source"), url=spargs.get("url"))
         except StartupError as exc:
             sys.stderr.write(f"newsvault: {exc}\n")
-            sys.exit(2)
+            sys.exit(exc.exit_code)
 
     def run(self, args: list[str], opts: Any) -> None:
         if len(args) != 1:
@@ -28,8 +31,12 @@ class Command(ScrapyCrawlCommand):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        # A crawl that closed itself because of a bad source or an unusable store must
-        # not look like a success to cron or systemd.
-        if self.crawler_process.bootstrap_failed or reason not in OK_FINISH_REASONS:
-            self.exitcode = 1
+        if self.crawler_process.bootstrap_failed or crawler.stats is None:
+            self.exitcode = EXIT_FAILED
+            return
+        stats = crawler.stats.get_stats()
+        outcome = assess_crawl(stats, crawler.settings)
+        # The operator's summary goes to stdout; Scrapy's log (and stats dump) to stderr.
+        sys.stdout.write(format_summary(stats, crawler.settings, outcome) + "\n")
+        sys.stdout.flush()
+        self.exitcode = outcome.exit_code

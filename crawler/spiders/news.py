@@ -162,6 +162,11 @@ class NewsSpider(scrapy.Spider):
     def _inc(self, source: str, what: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"{STAT_PREFIX}/{source}/{what}", count)
 
+    def _fetched(self, response: Response, source: str) -> None:
+        self._inc(source, "fetched")
+        if response.meta.get("nv_entry"):
+            self._inc(source, "entry_ok")
+
     def _request(
         self,
         url: str,
@@ -260,6 +265,7 @@ class NewsSpider(scrapy.Spider):
                 {"via": "robots"},
                 dont_obey_robotstxt=True,
             )
+        # Entry points (nv_entry): a source none of whose entry points answered has failed.
         for url in plan.sitemaps:
             yield self._request(
                 url,
@@ -269,15 +275,28 @@ class NewsSpider(scrapy.Spider):
                 {"via": "config"},
                 reset_depth=True,
                 nv_sitemap_depth=0,
+                nv_entry=True,
             )
         for url in plan.feeds:
             yield self._request(
-                url, plan.name, "feed", self.parse_feed, {"via": "config"}, reset_depth=True
+                url,
+                plan.name,
+                "feed",
+                self.parse_feed,
+                {"via": "config"},
+                reset_depth=True,
+                nv_entry=True,
             )
         for url in plan.start_urls:
             self._discovered.add(_key(url))
             yield self._request(
-                url, plan.name, "page", self.parse_page, {"via": "start"}, reset_depth=True
+                url,
+                plan.name,
+                "page",
+                self.parse_page,
+                {"via": "start"},
+                reset_depth=True,
+                nv_entry=True,
             )
 
     # -- callbacks -------------------------------------------------------------
@@ -332,7 +351,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         source = response.meta["nv_source"]
-        self._inc(source, "fetched")
+        self._fetched(response, source)
         plan = self._plan(source)
         sitemap = self._parse_document(parse_sitemap, SitemapError, "sitemap", response)
         if sitemap is None:
@@ -379,7 +398,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         source = response.meta["nv_source"]
-        self._inc(source, "fetched")
+        self._fetched(response, source)
         yield from self._feed_requests(response, self._plan(source))
 
     def _feed_requests(self, response: Response, plan: SourcePlan) -> Iterator[Request]:
@@ -392,7 +411,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Request | PageItem]:
         source = response.meta["nv_source"]
-        self._inc(source, "fetched")
+        self._fetched(response, source)
         plan = self._plan(source)
         if response.status in REDIRECT_STATUSES:
             yield from self._follow_redirect(response, plan)
@@ -684,18 +703,38 @@ class NewsSpider(scrapy.Spider):
         meta = request.meta if request is not None else {}
         source = meta.get("nv_source", "unknown")
         came_from = (meta.get("nv_discovery") or {}).get("from")
+        entry = bool(meta.get("nv_entry"))
+        if entry:
+            self._inc(source, "entry_failed")
         if failure.check(HttpError):  # a subclass of IgnoreRequest: test it first
             response = failure.value.response
             self._inc(source, "fetched")
-            logger.debug("HTTP %s for %s", response.status, response.url)
+            self._inc(source, "http_errors")
+            logger.log(
+                logging.WARNING if entry else logging.DEBUG,
+                "HTTP %s for %s",
+                response.status,
+                response.url,
+            )
             if came_from and (response.status >= 500 or response.status == 429):
                 self._sitemaps_incomplete.add(came_from)  # worth another try next run
             return
         if failure.check(IgnoreRequest):
             if "robots.txt" in str(failure.value):
                 self._inc(source, "robots_denied")
-                logger.debug("robots.txt forbids %s", request.url if request else "?")
+                logger.log(
+                    logging.WARNING if entry else logging.DEBUG,
+                    "robots.txt forbids %s",
+                    request.url if request else "?",
+                )
             return
         if came_from:
             self._sitemaps_incomplete.add(came_from)
-        logger.info("Failed %s: %s", request.url if request else "?", failure.getErrorMessage())
+        self._inc(source, "errors")
+        # An unreachable start URL, feed or sitemap is the operator's business.
+        logger.log(
+            logging.WARNING if entry else logging.INFO,
+            "Failed %s: %s",
+            request.url if request else "?",
+            failure.getErrorMessage(),
+        )

@@ -26,6 +26,20 @@ from pipelines.storage.base import (
 )
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where the OS allows (upload threads race)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # no /proc: set it and straight back
+    os.umask(mask)
+    return mask
+
+
 def _fsync_dir(path: Path) -> None:
     # Makes a rename durable; not possible on every platform, hence best effort.
     try:
@@ -109,6 +123,8 @@ class FileStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=target.parent)
         try:
+            # mkstemp creates 0600 files; archive files get the umask's mode like any other.
+            os.fchmod(fd, 0o666 & ~current_umask())
             with os.fdopen(fd, "wb") as f:
                 write(f)
                 f.flush()

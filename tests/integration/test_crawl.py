@@ -83,7 +83,8 @@ sources:
     )
     (workdir / f"{name}.log").write_text(proc.stderr)
     assert proc.returncode == expect_exit, proc.stderr[-3000:]
-    items = [json.loads(line) for line in items_path.read_text().splitlines() if line.strip()]
+    lines = items_path.read_text().splitlines() if items_path.exists() else []
+    items = [json.loads(line) for line in lines if line.strip()]
     stats = {k: int(v) for k, v in _STAT.findall(proc.stderr)}
     reason = re.search(r"'finish_reason': '([^']*)'", proc.stderr)
     return CrawlResult(items, stats, proc.stderr, reason.group(1) if reason else "", workdir)
@@ -172,7 +173,8 @@ def test_one_run_id_in_state_manifest_warcinfo_and_every_article(crawl):
     [manifest] = list((archive / "manifests").glob("*.json"))
     run_id = json.loads(manifest.read_text())["run_id"]
     assert manifest.name == f"{run_id}.json"
-    with sqlite3.connect(archive / "state" / "state.sqlite") as db:
+    assert [p.name for p in (archive / "state").iterdir()] == [f"state-{run_id}.sqlite"]
+    with sqlite3.connect(archive / "state" / f"state-{run_id}.sqlite") as db:
         assert {row[0] for row in db.execute("SELECT DISTINCT run_id FROM articles")} == {run_id}
     warcs = sorted((archive / "warc").rglob("*.warc.gz"))
     assert warcs
@@ -282,20 +284,24 @@ def test_private_networks_refused_unless_allowed(site, tmp_path):
         site.url,
         name="private",
         settings={"ARCHIVE_ALLOW_PRIVATE_NETWORKS": False},
+        expect_exit=1,  # nothing fetched: the crawl failed
     )
     assert fetched(site) == []
     assert result.items == []
     assert result.stats.get("newsvault/private_network/refused", 0) >= 1
 
 
-def test_unknown_source_name_stops_the_crawl(site, tmp_path):
+def test_unknown_source_name_stops_the_crawl_in_one_line(site, tmp_path):
     site.clear_requests()
     result = run_crawl(
-        tmp_path, site.url, name="bad", args=("-a", "source=nonesuch"), expect_exit=1
+        tmp_path, site.url, name="bad", args=("-a", "source=nonesuch"), expect_exit=2
     )
-    assert result.finish_reason == "bad_source"  # and the exit status tells cron
-    assert "no source named 'nonesuch'" in result.log
+    assert result.log.strip().splitlines() == [
+        "newsvault: no source named 'nonesuch' in sources (meridian); "
+        "check --source / -a source=NAME"
+    ]
     assert fetched(site) == []
+    assert not (tmp_path / "archive" / "manifests").exists()  # no manifest for a non-run
 
 
 def test_ad_hoc_url_crawls_one_site(site, tmp_path):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.integration.test_crawl import fetched, path_of, run_crawl
 from tests.sample_site import SampleSite
+
+NEWSVAULT = str(Path(sys.executable).parent / "newsvault")
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +72,17 @@ def test_second_run_fetches_only_new_articles(site, tmp_path):
     assert third.stat("skipped_known") == 0
     assert third.stat("sitemaps_unchanged") == 0  # all changed within the window
     assert len(third.items) == len(expected["articles"]) + 1
+
+    # Every run's manifest still holds after later runs: each stored its own state copy.
+    checked = subprocess.run(
+        [NEWSVAULT, "verify", str(tmp_path / "archive" / "manifests")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "checked 3 manifest(s)" in checked.stdout
 
 
 def test_incremental_off_fetches_everything_again(site, tmp_path):

@@ -154,7 +154,7 @@ def test_bad_config_fails_fast_writing_nothing(tmp_path: Path, runner: str, case
         else [str(bindir / "newsvault"), "crawl", "--config", str(config)]
     )
     proc = _run(cmd, tmp_path, config)
-    assert proc.returncode == 2, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # a failed crawl, not a usage error
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith(f"newsvault: {config}")
@@ -256,3 +256,38 @@ def test_readme_documents_every_config_key() -> None:
 
     walk(config.ArchiveConfig, "")
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    "warc,state,manifests",
+    [
+        ("archive/warc", "archive/state", "archive/manifests"),
+        ("/srv/news/warc/", "/srv/news/state", "/srv/news/manifests"),
+        ("s3://bucket/news/warc", "s3://bucket/news/state", "s3://bucket/news/manifests"),
+        ("s3://bucket", "s3://bucket/state", "s3://bucket/manifests"),
+        ("file:///srv/a/warc", "file:///srv/a/state", "file:///srv/a/manifests"),
+    ],
+)
+def test_state_and_manifests_default_to_siblings_of_warc(
+    warc: str, state: str, manifests: str
+) -> None:
+    settings = to_settings(parse_config(f"storage:\n  warc: {warc}\n"))
+    assert settings["ARCHIVE_STORAGE_STATE"] == state
+    assert settings["ARCHIVE_STORAGE_MANIFESTS"] == manifests
+
+
+def test_each_archive_gets_its_own_default_spool() -> None:
+    a = to_settings(parse_config("storage:\n  warc: s3://bkt/one/warc\n"))["ARCHIVE_STORAGE_SPOOL"]
+    b = to_settings(parse_config("storage:\n  warc: s3://bkt/two/warc\n"))["ARCHIVE_STORAGE_SPOOL"]
+    assert a != b and a.startswith(".newsvault/spool-")
+    explicit = parse_config("storage:\n  warc: w\n  spool: /var/spool/nv\n  state: s3://bkt/st\n")
+    assert to_settings(explicit)["ARCHIVE_STORAGE_SPOOL"] == "/var/spool/nv"
+    assert to_settings(explicit)["ARCHIVE_STORAGE_STATE"] == "s3://bkt/st"
+
+
+def test_archive_only_and_jobdir_keys_become_settings() -> None:
+    cfg = parse_config("extraction:\n  enabled: false\ncrawl:\n  jobdir: .newsvault/job\n")
+    settings = to_settings(cfg)
+    assert settings["ARCHIVE_EXTRACTION_ENABLED"] is False
+    assert settings["JOBDIR"] == ".newsvault/job"
+    assert "JOBDIR" not in to_settings(parse_config(""))

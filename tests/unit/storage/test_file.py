@@ -49,3 +49,18 @@ class TestFileStore(StoreContract):
         denied = store.explain(PermissionError(errno.EACCES, "Permission denied"))
         assert tmp_path.as_uri() in denied and "Permission denied" in denied
         assert "fix its permissions" in denied
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_stored_files_get_the_umask_mode(tmp_path: Path, umask: int, mode: int) -> None:
+    store = FileStore(tmp_path / "archive")
+    source = tmp_path / "src.warc.gz"
+    source.write_bytes(b"warc")
+    old = os.umask(umask)
+    try:
+        store.put_file(source, "2026/11/28/a.warc.gz")
+        store.put_bytes(b"{}", "m.json")
+    finally:
+        os.umask(old)
+    for key in ("2026/11/28/a.warc.gz", "m.json"):
+        assert (tmp_path / "archive" / key).stat().st_mode & 0o777 == mode, key
