@@ -161,6 +161,10 @@ class JsonLinesPipeline:
             "ARCHIVE_JSON_ENABLED", DEFAULT_SETTINGS["ARCHIVE_JSON_ENABLED"]
         ):
             raise NotConfigured("ARCHIVE_JSON_ENABLED is off")
+        if not crawler.settings.getbool(
+            "ARCHIVE_EXTRACTION_ENABLED", DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_ENABLED"]
+        ):
+            raise NotConfigured("archive-only crawl (extraction.enabled: false): no article JSON")
         # a bad value stops the crawl (ValueError): an archive must not silently go missing
         config = JsonConfig.from_settings(crawler.settings)
         pipeline = cls(crawler, config)

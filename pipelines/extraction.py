@@ -122,6 +122,10 @@ class ExtractionPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
+        if not crawler.settings.getbool(
+            "ARCHIVE_EXTRACTION_ENABLED", DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_ENABLED"]
+        ):
+            raise NotConfigured("archive-only crawl (extraction.enabled: false)")
         pipeline = cls(
             ExtractionPoolConfig.from_settings(crawler.settings),
             crawler.stats,

@@ -292,6 +292,11 @@ class Uploader:
             out.append(ShippedFile(store, key, uri, size, sha, records, kind, "pending"))
         return out
 
+    def queued(self) -> int:
+        """Files waiting for upload or uploading now (cheap: for progress lines)."""
+        with self._cond:
+            return len(self._heap) + self._active
+
     def drain(self, timeout: float | None = None) -> bool:
         """Wait until nothing is queued or uploading; False if ``timeout`` passed first."""
         end = None if timeout is None else time.monotonic() + timeout

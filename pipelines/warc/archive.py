@@ -83,6 +83,8 @@ class WarcStats:
     revisits: int = 0
     files: int = 0
     bytes: int = 0
+    #: compressed bytes written so far, open files included (progress; ``bytes`` counts closed files)
+    bytes_written: int = 0
 
 
 class WarcArchive:
@@ -199,7 +201,9 @@ class WarcArchive:
         original = self._original_of(capture, digest)
         response_id, response = self.builder.response(capture, warc_date, digest, original)
         request_id, request = self.builder.request(capture, warc_date, response_id)
-        response_loc = self.writer.write_group([response, request], rotate=False)[0]
+        locations = self.writer.write_group([response, request], rotate=False)
+        response_loc = locations[0]
+        self._count("bytes_written", sum(loc.length for loc in locations))
         lines = self._index_lines.setdefault(response_loc.name, [])
         if lines is not None:
             line = cdxj_line(capture, warc_date, digest, original is not None, response_loc)
@@ -227,8 +231,9 @@ class WarcArchive:
     def write_metadata(
         self, url: str, warc_date: str, concurrent_to: str, fields: Iterable[tuple[str, str]]
     ) -> None:
-        self.writer.write(self.builder.metadata(url, warc_date, concurrent_to, fields))
+        loc = self.writer.write(self.builder.metadata(url, warc_date, concurrent_to, fields))
         self._count("records")
+        self._count("bytes_written", loc.length)
 
     def close(self) -> None:
         self.writer.close()

@@ -70,7 +70,7 @@ def test_unknown_source_is_a_usage_error(tmp_path: Path) -> None:
 def test_unusable_spool_is_one_sentence(tmp_path: Path) -> None:
     spool = tmp_path / "spool"
     spool.write_text("a file, not a directory")
-    with pytest.raises(StartupError, match="storage.spool .* is not a usable directory") as err:
+    with pytest.raises(StartupError, match=r"storage.spool .* is not a usable directory") as err:
         preflight(project_settings(), str(_config(tmp_path, spool)))
     assert err.value.exit_code == 1
     assert not (tmp_path / "archive").exists()
