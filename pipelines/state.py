@@ -539,5 +539,7 @@ class StatePipeline:
             published=str(published) if published else None,
             fetched_at=item.fetched_at,
         )
+        for other in {item.url, item.request_url}:  # redirect sources, non-canonical URLs
+            self.state.mark_alias(canonicalize_url(other), canonical)
         if self.stats is not None:
             self.stats.inc_value("newsvault/state/marked")
