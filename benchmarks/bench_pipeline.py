@@ -1,7 +1,9 @@
 """Throughput and peak memory of the full newsvault pipeline against an inline-trafilatura spider.
 
 Both crawl the same pages from a local gzip-serving HTTP server, one after the other, in
-this one run; the ratio is what counts, not the absolute figures of this machine.
+this one run; the ratio is what counts, not the absolute figures of this machine. The
+same run also compares archive-only newsvault (``extraction.enabled: false``: WARC, CDXJ,
+state, manifest) with a fetch-only Scrapy spider that keeps nothing, by responses per second.
 
     python benchmarks/bench_pipeline.py [--pages DIR] [--rounds N] [--json OUT]
 
@@ -21,6 +23,7 @@ import tarfile
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -79,7 +82,9 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def run_measured(name: str, cmd: list[str], env: dict[str, str], count: Path) -> Result:
+def run_measured(
+    name: str, cmd: list[str], env: dict[str, str], count: Callable[[], int]
+) -> Result:
     started = time.monotonic()
     proc = subprocess.Popen(
         cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -92,7 +97,7 @@ def run_measured(name: str, cmd: list[str], env: dict[str, str], count: Path) ->
     if proc.returncode != 0:
         sys.stderr.write(output.decode(errors="replace")[-4000:])
         raise SystemExit(f"{name} exited with {proc.returncode}")
-    pages = count_records(count)
+    pages = count()
     return Result(
         name=name,
         seconds=round(elapsed, 2),
@@ -113,8 +118,16 @@ def count_records(path: Path) -> int:
     return total
 
 
-def newsvault_config(start: str, work: Path, concurrency: int, workers: int) -> Path:
-    cfg = work / "bench.yaml"
+def manifest_responses(manifests: Path) -> int:
+    """Responses of the one run whose manifest is in ``manifests`` (Scrapy's count)."""
+    [path] = manifests.glob("*.json")
+    return int(json.loads(path.read_text())["stats"].get("downloader/response_count", 0))
+
+
+def newsvault_config(
+    start: str, work: Path, concurrency: int, workers: int, *, extraction: bool = True
+) -> Path:
+    cfg = work / ("bench.yaml" if extraction else "archive-only.yaml")
     cfg.write_text(
         f"""\
 storage:
@@ -135,6 +148,7 @@ sources:
     start_urls: ["{start}/"]
     article_urls: ["/pages/"]
 extraction:
+  enabled: {"true" if extraction else "false"}
   workers: {workers}
 incremental:
   enabled: false
@@ -173,13 +187,19 @@ def main() -> int:
                 work = tmpdir / f"nv-{round_no}"
                 work.mkdir()
                 cfg = newsvault_config(server.url, work, args.concurrency, args.workers)
+                bare = tmpdir / f"archive-only-{round_no}"
+                bare.mkdir()
+                bare_cfg = newsvault_config(
+                    server.url, bare, args.concurrency, args.workers, extraction=False
+                )
                 inline_out = tmpdir / f"inline-{round_no}.jsonl"
+                fetch_out = tmpdir / f"fetch-{round_no}.txt"
                 runs = [
                     (
                         "inline-trafilatura",
                         [sys.executable, str(HERE / "inline_spider.py")],
                         {**env, "BENCH_START": server.url + "/", "BENCH_OUT": str(inline_out)},
-                        inline_out,
+                        lambda out=inline_out: count_records(out),
                     ),
                     (
                         "newsvault",
@@ -192,11 +212,34 @@ def main() -> int:
                             "WARNING",
                         ],
                         env,
-                        work / "archive" / "json",
+                        lambda work=work: count_records(work / "archive" / "json"),
+                    ),
+                ]
+                pair = [
+                    (
+                        "fetch-only",
+                        [sys.executable, str(HERE / "fetch_spider.py")],
+                        {**env, "BENCH_START": server.url + "/", "BENCH_OUT": str(fetch_out)},
+                        lambda out=fetch_out: int(out.read_text()),
+                    ),
+                    (
+                        "archive-only",
+                        [
+                            str(bindir / "newsvault"),
+                            "crawl",
+                            "--config",
+                            str(bare_cfg),
+                            "--log-level",
+                            "WARNING",
+                        ],
+                        env,
+                        lambda bare=bare: manifest_responses(bare / "archive" / "manifests"),
                     ),
                 ]
                 if round_no % 2:
                     runs.reverse()
+                    pair.reverse()
+                runs += pair
                 for name, cmd, run_env, count in runs:
                     result = run_measured(name, cmd, run_env, count)
                     results.append(result)
@@ -219,6 +262,12 @@ def main() -> int:
         )
     print(f"\nspeed ratio  : {speed:.2f}x  (target >= 1.8x)")
     print(f"memory ratio : {mem_pss:.2f}x PSS, {mem_rss:.2f}x RSS  (target <= 1.5x)")
+    fetch, bare = best("fetch-only"), best("archive-only")
+    archive_ratio = bare.pages_per_s / fetch.pages_per_s
+    print(f"\n{'':20} {'responses':>9} {'s':>7} {'resp/s':>8} {'peak PSS MB':>12}")
+    for r in (fetch, bare):
+        print(f"{r.name:20} {r.pages:>9} {r.seconds:>7} {r.pages_per_s:>8} {r.peak_pss_mb:>12}")
+    print(f"\narchive-only / fetch-only: {archive_ratio:.2f}x  (target >= 0.8x)")
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -227,6 +276,7 @@ def main() -> int:
                     "speed_ratio": speed,
                     "memory_ratio_pss": mem_pss,
                     "memory_ratio_rss": mem_rss,
+                    "archive_only_ratio": archive_ratio,
                 },
                 indent=2,
             )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import shutil
 import sys
 import time
 from collections.abc import Mapping
@@ -131,8 +133,20 @@ class ProgressExtension:
         for handler in root.handlers:  # the redirect does not copy the console's level
             if type(handler).__name__ == "_TqdmLoggingHandler" and levels:
                 handler.setLevel(levels[0])
+        try:
+            sized = os.get_terminal_size(sys.stderr.fileno()).columns > 0
+        except OSError:
+            sized = False
+        # A pty without a window reports 0x0, which tqdm takes as "no room for a bar".
+        fallback = shutil.get_terminal_size()
         self._bar = tqdm(
-            total=None, bar_format="{desc}", file=sys.stderr, dynamic_ncols=True, leave=False
+            total=None,
+            bar_format="{desc}",
+            file=sys.stderr,
+            dynamic_ncols=sized,
+            ncols=None if sized else fallback.columns,
+            nrows=None if sized else fallback.lines,
+            leave=False,
         )
         self._bar.set_description_str(progress_line(self._last or self.snapshot(), None))
 

@@ -161,3 +161,39 @@ def test_the_shipped_config_stops_with_one_line(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr[-3000:]
     assert "set your own sources and crawl.user_agent" in lines[0]
+
+
+def test_on_a_terminal_a_live_status_line_is_redrawn(site, tmp_path):
+    import pty
+
+    config = _config(tmp_path, f"  - name: {SOURCE}\n    start_urls: ['{site.url}/']\n")
+    config.write_text(
+        config.read_text().replace(
+            "download_delay: 0", "download_delay: 0.1\n  concurrency_per_domain: 1"
+        )
+    )
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [NEWSVAULT, "crawl", "--config", str(config), "--log-level", "WARNING"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        text=True,
+        env={**os.environ, "COLUMNS": "160"},  # the pty has no window size
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the pty
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(120)
+    os.close(master)
+    assert proc.returncode == 0
+    lines = [part for part in seen.decode().split("\r") if part.startswith("pages ")]
+    assert len(lines) >= 2, seen[-2000:]  # redrawn in place, not scrolled
+    assert all(" pages/s | errors " in line and "uploads pending" in line for line in lines)
