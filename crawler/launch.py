@@ -170,8 +170,10 @@ def preflight(
     try:
         select_sources(cfg.sources, source=source, url=url)
     except SourceError as exc:
-        if source or url:
+        if source:
             raise UsageError(f"{exc}; check --source / -a source=NAME") from None
+        if url:
+            raise UsageError(f"{exc}; check --url / -a url=URL") from None
         raise StartupError(f"{cfg.path}: {exc}") from None
     from pipelines.storage import StorageConfigError, check_stores, probe_writable
 
