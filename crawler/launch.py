@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,3 +193,18 @@ def preflight(
     except StorageConfigError as exc:
         raise StartupError(str(exc)) from None
     return cfg
+
+
+def forget_finished_job(settings: BaseSettings, stats: dict[str, object]) -> None:
+    """Empty ``crawl.jobdir`` (JOBDIR) after a crawl that finished its work.
+
+    A stopped crawl keeps its queue and seen requests there to resume; a finished one
+    must not, or the next scheduled run would skip every start URL as already seen.
+    """
+    jobdir = settings.get("JOBDIR")
+    if not jobdir or stats.get("finish_reason") != "finished":
+        return
+    path = Path(str(jobdir))
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+        logger.info("Crawl finished: cleared its job directory %s", path)

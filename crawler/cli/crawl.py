@@ -25,7 +25,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     """Crawl; the exit code is 0 ok, 1 failed, 2 usage, 3 partial (crawler.outcome)."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.launch import StartupError, preflight, project_settings
+    from crawler.launch import StartupError, forget_finished_job, preflight, project_settings
     from crawler.outcome import assess_crawl
     from crawler.summary import format_summary
 
@@ -53,6 +53,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     process.crawl(crawler, **spider_args)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    forget_finished_job(crawler.settings, stats)
     # The crawler's settings include what the add-on read from the config file.
     outcome = assess_crawl(stats, crawler.settings)
     print(format_summary(stats, crawler.settings, outcome), flush=True)

@@ -8,7 +8,7 @@ from typing import Any
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.launch import StartupError, preflight
+from crawler.launch import StartupError, forget_finished_job, preflight
 from crawler.outcome import EXIT_FAILED, assess_crawl
 from crawler.summary import format_summary
 
@@ -35,6 +35,7 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = EXIT_FAILED
             return
         stats = crawler.stats.get_stats()
+        forget_finished_job(crawler.settings, stats)
         outcome = assess_crawl(stats, crawler.settings)
         # The operator's summary goes to stdout; Scrapy's log (and stats dump) to stderr.
         sys.stdout.write(format_summary(stats, crawler.settings, outcome) + "\n")

@@ -86,6 +86,15 @@ def test_a_stopped_crawl_resumes_without_refetching(site, tmp_path):
     assert sorted(path_of(url, site.url) for url in stored) == sorted(expected)
     assert resumed.finish_reason == "finished"
 
+    # A finished crawl leaves no job behind: the next scheduled run starts afresh
+    # (incrementally), instead of skipping its start URLs as already seen.
+    assert not (tmp_path / "job").exists()
+    site.clear_requests()
+    run_crawl(
+        tmp_path, site.url, name="next", crawl_extra=f"  jobdir: {tmp_path}/job", spool="spool"
+    )
+    assert "/" in _fetched(site)
+
 
 def _articles(archive: Path) -> list[str]:
     import gzip
