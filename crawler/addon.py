@@ -41,6 +41,7 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         # after AutoThrottle (0): it restores the Crawl-delay floor AutoThrottle may undercut
         "crawler.politeness.CrawlDelayExtension": 30,
         "pipelines.warc.WarcWriterExtension": 100,
+        "pipelines.capture_index.CaptureIndexExtension": 110,
         "crawler.outcome.RunOutcomeExtension": 850,
         "crawler.progress.ProgressExtension": 860,
         "pipelines.manifest.RunManifestExtension": 900,

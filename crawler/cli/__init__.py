@@ -22,9 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsvault {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each module imports its heavy dependencies only when its command runs.
-    from crawler.cli import crawl, extract, get, ls, upload, verify
+    from crawler.cli import crawl, extract, get, index, ls, query, record, upload, verify
 
-    for module in (crawl, extract, upload, verify, ls, get):
+    for module in (crawl, extract, upload, verify, ls, get, index, query, record):
         module.add_parser(sub)
     return parser
 

@@ -1,0 +1,325 @@
+"""The capture index: one Parquet row per archived HTTP capture, written per run.
+
+In the spirit of Common Crawl's columnar index: a researcher queries it with SQL (DuckDB,
+pandas, polars), then fetches just the records she wants by byte range. The crawl writes
+``index/RUN_ID.parquet`` into the WARC store from what the WARC writer already knows
+(`nv_warc`: file, offset, length, digest), so no WARC is read back; `build_from_cdxj` makes
+the same table for runs crawled before the index existed, from their CDXJ files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from pipelines.storage import Uploader
+
+logger = logging.getLogger(__name__)
+
+INDEX_STORE = "warc"
+INDEX_KIND = "index"
+#: Runs after the WARC and JSON files are shipped, before the manifest (1000) lists them.
+INDEX_HOOK_ORDER = 500
+
+#: Column name -> (pyarrow type name, meaning); the README's table is made from this.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "url": ("string", "the URL fetched"),
+    "urlkey": ("string", "its SURT key, as in the CDXJ (sorts by host, then path)"),
+    "host": ("string", "host name, lower case"),
+    "registered_domain": ("string", "registered domain (public suffix list); null for IPs"),
+    "fetch_time": ("timestamp", "WARC-Date of the capture, UTC"),
+    "status": ("int16", "HTTP status"),
+    "mime": ("string", "Content-Type without parameters (warc/revisit for revisits)"),
+    "payload_digest": ("string", "WARC-Payload-Digest, e.g. sha1:..."),
+    "warc_filename": ("string", "the WARC file's name"),
+    "warc_key": ("string", "the WARC file's key in the archive's warc/ store"),
+    "record_offset": ("int64", "byte offset of the record's gzip member in the WARC file"),
+    "record_length": ("int64", "length of that gzip member"),
+    "record_type": ("string", "response or revisit"),
+    "source": ("string", "the configured source that fetched it"),
+    "is_article": ("bool", "whether the capture became an article in the JSON"),
+    "run_id": ("string", "the crawl run"),
+}
+
+
+def index_key(run_id: str) -> str:
+    """Where a run's index lives in the WARC store."""
+    return f"index/{run_id}.parquet"
+
+
+def schema() -> pa.Schema:
+    import pyarrow as pa
+
+    types = {
+        "string": pa.string(),
+        "timestamp": pa.timestamp("us", tz="UTC"),
+        "int16": pa.int16(),
+        "int64": pa.int64(),
+        "bool": pa.bool_(),
+    }
+    return pa.schema([(name, types[kind]) for name, (kind, _) in COLUMNS.items()])
+
+
+@lru_cache(maxsize=1)
+def _psl() -> Any:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+@lru_cache(maxsize=4096)
+def registered_domain(host: str) -> str | None:
+    """``news.example.co.uk`` -> ``example.co.uk``; None for IP addresses and bare suffixes."""
+    if not host or host.replace(".", "").isdigit() or ":" in host:
+        return None
+    return _psl().privatesuffix(host.lower().rstrip("."))
+
+
+def surt_key(url: str) -> str:
+    import surt
+
+    try:
+        return str(surt.surt(url))
+    except Exception:  # what cdxj-indexer does too
+        return url
+
+
+def parse_warc_date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        if value.isdigit():  # a CDXJ timestamp, YYYYmmddHHMMSS[ffffff]
+            fmt = "%Y%m%d%H%M%S%f" if len(value) > 14 else "%Y%m%d%H%M%S"
+            return datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def warc_key_of(filename: str) -> str:
+    from pipelines.gzfiles import object_key
+
+    return object_key(filename)
+
+
+def capture_row(
+    *,
+    url: str,
+    fetch_time: datetime | None,
+    status: int | None,
+    mime: str | None,
+    payload_digest: str | None,
+    warc_filename: str,
+    offset: int,
+    length: int,
+    revisit: bool,
+    source: str | None,
+    is_article: bool,
+    run_id: str,
+    urlkey: str | None = None,
+    warc_key: str | None = None,
+) -> dict[str, Any]:
+    host = (urlsplit(url).hostname or "").lower()
+    return {
+        "url": url,
+        "urlkey": urlkey or surt_key(url),
+        "host": host,
+        "registered_domain": registered_domain(host),
+        "fetch_time": fetch_time,
+        "status": status,
+        "mime": "warc/revisit" if revisit else (mime or None),
+        "payload_digest": payload_digest,
+        "warc_filename": warc_filename,
+        "warc_key": warc_key or warc_key_of(warc_filename),
+        "record_offset": offset,
+        "record_length": length,
+        "record_type": "revisit" if revisit else "response",
+        "source": source,
+        "is_article": is_article,
+        "run_id": run_id,
+    }
+
+
+def write_index(rows: Iterable[Mapping[str, Any]], path: Path) -> int:
+    """Write rows, sorted by URL key and time, as Parquet at ``path`` (atomically)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ordered = sorted(
+        rows,
+        key=lambda r: (r["urlkey"], r["fetch_time"] or datetime.min.replace(tzinfo=timezone.utc)),
+    )
+    table = pa.Table.from_pylist(ordered, schema=schema())
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+    return table.num_rows
+
+
+# --------------------------------------------------------------------------- older runs
+
+
+def rows_from_cdxj(
+    text: str,
+    *,
+    warc_key: str,
+    run_id: str,
+    articles: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset(),
+    source_of: Mapping[str, str] | None = None,
+    default_source: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Index rows from one WARC's CDXJ lines (responses and revisits, GET only).
+
+    ``articles`` holds (warc file name, offset) of the records that became articles;
+    ``source_of`` maps a host to its source (from the run's articles).
+    """
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        urlkey, timestamp, body = line.split(" ", 2)
+        fields = json.loads(body)
+        url = str(fields.get("url", ""))
+        filename = str(fields.get("filename") or warc_key.rsplit("/", 1)[-1])
+        offset = int(fields.get("offset", 0))
+        mime = fields.get("mime")
+        status = fields.get("status")
+        host = (urlsplit(url).hostname or "").lower()
+        yield capture_row(
+            url=url,
+            urlkey=urlkey,
+            fetch_time=parse_warc_date(timestamp),
+            status=int(status) if status and str(status).isdigit() else None,
+            mime=mime,
+            payload_digest=fields.get("digest"),
+            warc_filename=filename,
+            warc_key=warc_key,
+            offset=offset,
+            length=int(fields.get("length", 0)),
+            revisit=mime == "warc/revisit",
+            source=(source_of or {}).get(host, default_source),
+            is_article=(filename, offset) in articles,
+            run_id=run_id,
+        )
+
+
+# --------------------------------------------------------------------------- Scrapy glue
+
+
+@dataclass(frozen=True)
+class CaptureIndexConfig:
+    run_id: str
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureIndexConfig:
+        return cls(run_id=str(crawler.settings.get("ARCHIVE_RUN_ID") or ""))
+
+
+class CaptureIndexExtension:
+    """Notes every capture the WARC writer made and writes ``index/RUN_ID.parquet``.
+
+    The rows are kept in memory (about 300 bytes a capture) and written once, by a close
+    hook of the crawl's uploader that runs after the last WARC is shipped and before the
+    manifest, which lists the index.
+    """
+
+    def __init__(self, crawler: Crawler, config: CaptureIndexConfig) -> None:
+        self.crawler = crawler
+        self.config = config
+        self.rows: list[dict[str, Any]] = []
+        self.articles: set[tuple[str, int]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureIndexExtension:
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("ARCHIVE_CAPTURE_INDEX_ENABLED", True):
+            raise NotConfigured("ARCHIVE_CAPTURE_INDEX_ENABLED is off")
+        if not crawler.settings.getbool("ARCHIVE_WARC_ENABLED", True):
+            raise NotConfigured("no WARC files to index (ARCHIVE_WARC_ENABLED is off)")
+        config = CaptureIndexConfig.from_crawler(crawler)
+        if not config.run_id:
+            raise NotConfigured("ARCHIVE_RUN_ID is not set (is the newsvault add-on enabled?)")
+        ext = cls(crawler, config)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        from scrapy import signals
+
+        from pipelines.uploadext import UploadExtension
+
+        # Connected now, after every from_crawler: the WARC writer's response_downloaded
+        # receiver (which sets nv_warc) is then called before ours.
+        self.crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+        self.crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        upload = self.crawler.get_extension(UploadExtension)
+        if upload is None:
+            logger.warning("UploadExtension is not enabled: no capture index will be written")
+            return
+        upload.uploader.add_close_hook(self.write, order=INDEX_HOOK_ORDER)
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        warc = request.meta.get("nv_warc")
+        if not warc:
+            return
+        content_type = response.headers.get(b"Content-Type") or b""
+        mime = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
+        self.rows.append(
+            capture_row(
+                url=str(warc.get("url") or request.url.split("#", 1)[0]),
+                fetch_time=parse_warc_date(str(warc.get("warc_date") or "")),
+                status=response.status,
+                mime=mime or None,
+                payload_digest=warc.get("payload_digest"),
+                warc_filename=str(warc["warc_file"]),
+                offset=int(warc["offset"]),
+                length=int(warc["length"]),
+                revisit=bool(warc.get("revisit")),
+                source=request.meta.get("nv_source"),
+                is_article=False,
+                run_id=self.config.run_id,
+            )
+        )
+
+    def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
+        from crawler.items import Article, ArticleItem
+
+        # the last item pipeline hands on the Article; a project may re-order them
+        article = item.article if isinstance(item, ArticleItem) else item
+        if isinstance(article, Article):
+            prov = article.provenance
+            if prov.warc_file and prov.offset is not None:
+                self.articles.add((prov.warc_file, int(prov.offset)))
+
+    def write(self, uploader: Uploader) -> Path | None:
+        """Close hook: write the run's index to the spool and queue it for the WARC store."""
+        if not self.rows:
+            return None
+        for row in self.rows:
+            row["is_article"] = (row["warc_filename"], row["record_offset"]) in self.articles
+        open_dir = uploader.spool / "open"
+        open_dir.mkdir(parents=True, exist_ok=True)
+        tmp = open_dir / f"{self.config.run_id}.parquet.open"
+        count = write_index(self.rows, tmp)
+        key = index_key(self.config.run_id)
+        path = uploader.submit(tmp, INDEX_STORE, key, records=count, kind=INDEX_KIND)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("newsvault/index/rows", count)
+        logger.info("Capture index %s: %d capture(s)", key, count)
+        return path

@@ -1,0 +1,67 @@
+"""The capture index's rows: from CDXJ lines, with hosts, registered domains and sources."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pyarrow.parquet as pq
+
+from pipelines.capture_index import (
+    COLUMNS,
+    registered_domain,
+    rows_from_cdxj,
+    schema,
+    write_index,
+)
+
+CDXJ = (
+    'uk,co,example,news)/a 20261125101451 {"url": "https://news.example.co.uk/a", "mime": '
+    '"text/html", "status": "200", "digest": "sha1:AAA", "length": "4752", "offset": "29444", '
+    '"filename": "nv-20261125101444-00000-h.warc.gz"}\n'
+    'uk,co,example,news)/a 20261126101451 {"url": "https://news.example.co.uk/a", "mime": '
+    '"warc/revisit", "status": "200", "digest": "sha1:AAA", "length": "600", "offset": "100", '
+    '"filename": "nv-20261126101444-00000-h.warc.gz"}\n'
+)
+
+
+def test_registered_domain_uses_the_public_suffix_list():
+    assert registered_domain("news.example.co.uk") == "example.co.uk"
+    assert registered_domain("www.bbc.com") == "bbc.com"
+    assert registered_domain("127.0.0.1") is None
+
+
+def test_rows_from_cdxj_mark_articles_and_revisits(tmp_path):
+    rows = list(
+        rows_from_cdxj(
+            CDXJ,
+            warc_key="2026/11/25/nv-20261125101444-00000-h.warc.gz",
+            run_id="r1",
+            articles={("nv-20261125101444-00000-h.warc.gz", 29444)},
+            source_of={"news.example.co.uk": "example"},
+        )
+    )
+    first, second = rows
+    assert set(first) == set(COLUMNS)
+    assert first["fetch_time"] == datetime(2026, 11, 25, 10, 14, 51, tzinfo=timezone.utc)
+    assert (first["record_type"], first["is_article"], first["source"]) == (
+        "response",
+        True,
+        "example",
+    )
+    assert (first["record_offset"], first["record_length"], first["status"]) == (29444, 4752, 200)
+    assert first["registered_domain"] == "example.co.uk" and first["host"] == "news.example.co.uk"
+    assert (second["record_type"], second["mime"], second["is_article"]) == (
+        "revisit",
+        "warc/revisit",
+        False,
+    )
+
+    path = tmp_path / "i.parquet"
+    assert write_index(rows, path) == 2
+    table = pq.read_table(path)
+    assert table.schema.equals(schema())
+    assert (
+        json.loads(json.dumps(table.column("url").to_pylist()))
+        == ["https://news.example.co.uk/a"] * 2
+    )
