@@ -248,9 +248,14 @@ class CaptureIndexExtension:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
-        if not crawler.settings.getbool("ARCHIVE_CAPTURE_INDEX_ENABLED", True):
+        from crawler.config import DEFAULT_SETTINGS
+
+        def enabled(name: str) -> bool:
+            return crawler.settings.getbool(name, DEFAULT_SETTINGS[name])
+
+        if not enabled("ARCHIVE_CAPTURE_INDEX_ENABLED"):
             raise NotConfigured("ARCHIVE_CAPTURE_INDEX_ENABLED is off")
-        if not crawler.settings.getbool("ARCHIVE_WARC_ENABLED", True):
+        if not enabled("ARCHIVE_WARC_ENABLED"):
             raise NotConfigured("no WARC files to index (ARCHIVE_WARC_ENABLED is off)")
         config = CaptureIndexConfig.from_crawler(crawler)
         if not config.run_id:

@@ -22,9 +22,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsvault {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each module imports its heavy dependencies only when its command runs.
-    from crawler.cli import crawl, extract, get, index, ls, query, record, upload, verify
+    from crawler.cli import (
+        crawl,
+        export,
+        extract,
+        get,
+        index,
+        ls,
+        query,
+        record,
+        reextract,
+        upload,
+        verify,
+    )
 
-    for module in (crawl, extract, upload, verify, ls, get, index, query, record):
+    for module in (
+        crawl,
+        extract,
+        upload,
+        verify,
+        ls,
+        get,
+        index,
+        query,
+        record,
+        export,
+        reextract,
+    ):
         module.add_parser(sub)
     return parser
 

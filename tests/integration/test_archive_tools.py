@@ -6,6 +6,7 @@ import hashlib
 import json
 import shutil
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -316,3 +317,149 @@ def test_record_prints_the_http_response_and_picks_the_capture_nearest_at(archiv
         err.strip()
         == f"newsvault: {archive.site_url}/nowhere is not in {archive.uri}: no capture of it in the selected runs"
     )
+
+
+# --------------------------------------------------------------------------- export
+
+
+def published_articles(archive: CrawledArchive) -> list[dict[str, Any]]:
+    import gzip
+
+    opened = open_archive(archive.uri, settings_of(archive))
+    out = []
+    for run in opened.runs:
+        for f in run.files_of("jsonl"):
+            out += [json.loads(x) for x in gzip.decompress(opened.get_bytes(f)).splitlines()]
+    return out
+
+
+def test_export_parquet_has_typed_columns_readable_everywhere(archive, capsys, tmp_path):
+    import duckdb
+    import pandas
+    import polars
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "articles.parquet"
+    code, _, err = nv(
+        archive,
+        capsys,
+        "export",
+        archive.uri,
+        "--format",
+        "parquet",
+        "--out",
+        str(out),
+        "--batch",
+        "7",
+    )
+    assert code == 0 and "20 article(s)" in err, err
+    table = pq.read_table(out)
+    assert table.num_rows == 20
+    assert table.schema.field("published").type == pa.timestamp("us", tz="UTC")
+    assert table.schema.field("authors").type == pa.list_(pa.string())
+    assert pa.types.is_struct(table.schema.field("comments").type.value_type)
+    articles = {a["url"]: a for a in published_articles(archive)}
+    for r in table.to_pylist():
+        a = articles[r["url"]]
+        assert r["published_text"] == a["published"] and r["authors"] == a["authors"]
+        assert [c["id"] for c in r["comments"]] == [c["id"] for c in a["comments"]]
+        assert r["warc_offset"] == a["provenance"]["offset"]
+        if a["published"] and "T" in a["published"]:
+            assert r["published"] == datetime.fromisoformat(a["published"])  # same instant
+    assert pandas.read_parquet(out).shape[0] == 20
+    assert polars.read_parquet(out).height == 20
+    assert duckdb.sql(f"SELECT sum(comment_count) FROM '{out}'").fetchall()[0][0] == sum(
+        len(a["comments"]) for a in articles.values()
+    )
+
+
+def test_export_csv_and_jsonl_and_filters(crawled_archive, capsys, tmp_path):
+    import pandas
+
+    csv_out = tmp_path / "a.csv"
+    code, _, err = nv(
+        crawled_archive,
+        capsys,
+        "export",
+        crawled_archive.uri,
+        "--format",
+        "csv",
+        "--out",
+        str(csv_out),
+    )
+    assert code == 0, err
+    frame = pandas.read_csv(csv_out)
+    assert len(frame) == 20 and {"published", "published_text", "comments"} <= set(frame.columns)
+    jsonl_out = tmp_path / "a.jsonl"
+    code, _, _ = nv(
+        crawled_archive,
+        capsys,
+        "export",
+        crawled_archive.uri,
+        "--format",
+        "jsonl",
+        "--out",
+        str(jsonl_out),
+    )
+    assert sorted(json.loads(x)["url"] for x in jsonl_out.read_text().splitlines()) == sorted(
+        a["url"] for a in published_articles(crawled_archive)
+    )
+    code, _, err = nv(
+        crawled_archive,
+        capsys,
+        "export",
+        crawled_archive.uri,
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "b.csv"),
+        "--since",
+        "2999-01-01",
+    )
+    assert code == 1 and not (tmp_path / "b.csv").exists()
+    code, _, err = nv(
+        crawled_archive,
+        capsys,
+        "export",
+        crawled_archive.uri,
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "no" / "c.csv"),
+    )
+    assert code == 2 and "does not exist" in err and not list(tmp_path.glob("no*"))
+
+
+# --------------------------------------------------------------------------- reextract
+
+
+def test_reextract_rebuilds_the_published_json_from_the_warcs(archive, capsys, tmp_path):
+    dest = tmp_path / "again"
+    code, out, err = nv(
+        archive, capsys, "reextract", archive.uri, "--out", str(dest), "--workers", "2"
+    )
+    assert code == 0, err
+    assert "20 article(s) re-extracted" in out
+    original = {a["provenance"]["record_id"]: a for a in published_articles(archive)}
+    again = CrawledArchive(str(dest), archive.site_url, tmp_path)
+    rebuilt = published_articles(again)
+    assert sorted(a["provenance"]["record_id"] for a in rebuilt) == sorted(original)
+    (manifest,) = [run.manifest for run in open_archive(str(dest)).runs]
+    for article in rebuilt:
+        before = original[article["provenance"]["record_id"]]
+        prov, old = article.pop("provenance"), before.pop("provenance")
+        assert article == before  # the same extractor gives the same article
+        assert prov["run_id"] == manifest["run_id"] != old["run_id"]
+        for name in ("warc_file", "offset", "length", "warc_date", "payload_digest"):
+            assert prov[name] == old[name]  # still pointing into the original WARCs
+    assert manifest["reextract_of"]["runs"] == [r["run_id"] for r in manifests(archive)]
+    assert manifest["sources"] == {SOURCE: {"articles": 20}}
+
+
+def test_both_warc_readers_read_the_same_records(crawled_archive):
+    from crawler.archive.warcscan import scan
+
+    for warc in Path(crawled_archive.uri).glob("warc/**/*.warc.gz"):
+        fast, slow = list(scan(warc, "fastwarc")), list(scan(warc, "warcio"))
+        assert fast == slow and len(fast) > 10
