@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         query,
         record,
         reextract,
+        report,
         upload,
         verify,
     )
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         record,
         export,
         reextract,
+        report,
     ):
         module.add_parser(sub)
     return parser
