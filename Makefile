@@ -10,6 +10,8 @@ STAMP  := $(VENV)/.installed
 BENCH_ARGS ?= --rounds 3
 # The demo serves the sample site on this fixed port, so a second run is incremental.
 DEMO_PORT ?= 8737
+# `make bench BENCH_EXPORT_ARGS="--articles 20000 --formats parquet"` for a quick look
+BENCH_EXPORT_ARGS ?=
 
 .PHONY: demo demo-s3 test lint format bench clean
 
@@ -44,6 +46,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_reextract.py
+	$(BIN)/python benchmarks/bench_export.py $(BENCH_EXPORT_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

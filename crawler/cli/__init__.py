@@ -32,9 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         query,
         record,
         reextract,
+        replay,
         report,
         upload,
         verify,
+        wacz,
     )
 
     for module in (
@@ -50,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         export,
         reextract,
         report,
+        wacz,
+        replay,
     ):
         module.add_parser(sub)
     return parser
