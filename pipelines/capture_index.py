@@ -267,7 +267,7 @@ class CaptureIndexExtension:
     def spider_opened(self, spider: Spider) -> None:
         from scrapy import signals
 
-        from pipelines.uploadext import UploadExtension
+        from pipelines.storage import UploadExtension
 
         # Connected now, after every from_crawler: the WARC writer's response_downloaded
         # receiver (which sets nv_warc) is then called before ours.
