@@ -232,16 +232,40 @@ class CaptureIndexConfig:
 class CaptureIndexExtension:
     """Notes every capture the WARC writer made and writes ``index/RUN_ID.parquet``.
 
-    The rows are kept in memory (about 300 bytes a capture) and written once, by a close
-    hook of the crawl's uploader that runs after the last WARC is shipped and before the
-    manifest, which lists the index.
+    Rows go to a Parquet file in the spool every ``SPILL_ROWS`` captures, so memory stays
+    flat however long the crawl; a close hook of the crawl's uploader (after the last WARC
+    is shipped, before the manifest that lists the index) copies them batch by batch into
+    the index, marking the captures that became articles.
     """
+
+    SPILL_ROWS = 10_000
 
     def __init__(self, crawler: Crawler, config: CaptureIndexConfig) -> None:
         self.crawler = crawler
         self.config = config
         self.rows: list[dict[str, Any]] = []
         self.articles: set[tuple[str, int]] = set()
+        self.open_dir: Path | None = None
+        self._spill: Any = None  # pyarrow.parquet.ParquetWriter, opened on the first spill
+        self.count = 0
+
+    @property
+    def spill_path(self) -> Path:
+        assert self.open_dir is not None
+        return self.open_dir / f"{self.config.run_id}.captures.parquet.open"
+
+    def _spill_rows(self) -> None:
+        if not self.rows or self.open_dir is None:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._spill is None:
+            self.open_dir.mkdir(parents=True, exist_ok=True)
+            self._spill = pq.ParquetWriter(self.spill_path, schema(), compression="zstd")
+        self._spill.write_table(pa.Table.from_pylist(self.rows, schema=schema()))
+        self.count += len(self.rows)
+        self.rows = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureIndexExtension:
@@ -277,6 +301,7 @@ class CaptureIndexExtension:
         if upload is None:
             logger.warning("UploadExtension is not enabled: no capture index will be written")
             return
+        self.open_dir = upload.uploader.spool / "open"
         upload.uploader.add_close_hook(self.write, order=INDEX_HOOK_ORDER)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
@@ -301,6 +326,8 @@ class CaptureIndexExtension:
                 run_id=self.config.run_id,
             )
         )
+        if len(self.rows) >= self.SPILL_ROWS:
+            self._spill_rows()
 
     def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
         from crawler.items import Article, ArticleItem
@@ -314,17 +341,31 @@ class CaptureIndexExtension:
 
     def write(self, uploader: Uploader) -> Path | None:
         """Close hook: write the run's index to the spool and queue it for the WARC store."""
-        if not self.rows:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.open_dir = uploader.spool / "open"
+        self._spill_rows()
+        if self._spill is None:
             return None
-        for row in self.rows:
-            row["is_article"] = (row["warc_filename"], row["record_offset"]) in self.articles
-        open_dir = uploader.spool / "open"
-        open_dir.mkdir(parents=True, exist_ok=True)
-        tmp = open_dir / f"{self.config.run_id}.parquet.open"
-        count = write_index(self.rows, tmp)
+        self._spill.close()
+        self._spill = None
+        tmp = self.open_dir / f"{self.config.run_id}.parquet.open"
+        column = schema().get_field_index("is_article")
+        with pq.ParquetWriter(tmp, schema(), compression="zstd") as out:
+            for batch in pq.ParquetFile(self.spill_path).iter_batches(batch_size=self.SPILL_ROWS):
+                names = batch.column("warc_filename").to_pylist()
+                offsets = batch.column("record_offset").to_pylist()
+                flags = pa.array(
+                    [(n, o) in self.articles for n, o in zip(names, offsets, strict=True)],
+                    pa.bool_(),
+                )
+                table = pa.Table.from_batches([batch]).set_column(column, "is_article", flags)
+                out.write_table(table)
+        self.spill_path.unlink()
         key = index_key(self.config.run_id)
-        path = uploader.submit(tmp, INDEX_STORE, key, records=count, kind=INDEX_KIND)
+        path = uploader.submit(tmp, INDEX_STORE, key, records=self.count, kind=INDEX_KIND)
         if self.crawler.stats is not None:
-            self.crawler.stats.set_value("newsvault/index/rows", count)
-        logger.info("Capture index %s: %d capture(s)", key, count)
+            self.crawler.stats.set_value("newsvault/index/rows", self.count)
+        logger.info("Capture index %s: %d capture(s)", key, self.count)
         return path

@@ -278,6 +278,15 @@ def test_record_reads_only_the_records_bytes_and_resolves_revisits(archive, caps
     opened = open_archive(archive.uri, settings_of(archive))
     counting = {name: CountingStore(opened.store(name)) for name in ("warc", "json", "manifests")}
     counted = Archive(opened.uri, opened.runs, dict(counting))  # type: ignore[arg-type]
+    wire: list[tuple[int, str]] = []  # (bytes, Content-Range) of each GET the S3 server answered
+    client = getattr(counting["warc"].store, "_client", None)
+    if client is not None:
+        client.meta.events.register(
+            "after-call.s3.GetObject",
+            lambda parsed, **_: wire.append(
+                (int(parsed["ContentLength"]), parsed.get("ContentRange", ""))
+            ),
+        )
     found = find_record(counted, counted.runs, url, None, tmp_path / "idx")
     assert found.capture.record_type == "revisit" and found.original is not None
     warc = counting["warc"]
@@ -288,6 +297,10 @@ def test_record_reads_only_the_records_bytes_and_resolves_revisits(archive, caps
     assert all(k.endswith((".parquet", ".cdxj")) for k in warc.whole)  # never a WARC
     warc_sizes = {f.key: f.size for run in opened.runs for f in run.files if f.kind == "warc"}
     assert sum(n for _k, _s, n in warc.ranges) < sum(warc_sizes.values()) / 10
+    if client is not None:  # on the wire: two ranged GETs of exactly the records' bytes
+        assert [n for n, rng in wire if rng] == [found.capture.length, found.original.length]
+        index_sizes = [f.size for run in opened.runs for f in run.files if f.kind == "index"]
+        assert sorted(n for n, rng in wire if not rng) == sorted(index_sizes)
 
     with urllib.request.urlopen(url) as live:  # the site serves the same page still
         body = live.read()

@@ -65,3 +65,56 @@ def test_rows_from_cdxj_mark_articles_and_revisits(tmp_path):
         json.loads(json.dumps(table.column("url").to_pylist()))
         == ["https://news.example.co.uk/a"] * 2
     )
+
+
+class _Uploader:
+    """The two things the close hook uses: the spool directory and submit()."""
+
+    def __init__(self, spool):
+        self.spool = spool
+        self.submitted = []
+
+    def submit(self, path, store, key, *, records=0, kind=""):
+        self.submitted.append((path, store, key, records, kind))
+        return path
+
+
+def test_the_crawl_spills_rows_to_the_spool_and_marks_articles_at_the_end(tmp_path):
+    from types import SimpleNamespace
+
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    from pipelines.capture_index import CaptureIndexConfig, CaptureIndexExtension
+
+    ext = CaptureIndexExtension(SimpleNamespace(stats=None), CaptureIndexConfig("run-1"))
+    ext.SPILL_ROWS = 3  # type: ignore[misc]
+    ext.open_dir = tmp_path / "open"
+    for i in range(7):
+        warc = {
+            "warc_file": "nv-20261125101444-00000-h.warc.gz",
+            "offset": 1000 * i,
+            "length": 900,
+            "warc_date": f"2026-11-25T10:14:5{i}.5Z",
+            "payload_digest": f"sha1:{i}",
+            "revisit": i == 6,
+        }
+        request = Request(f"https://news.example/a/{i}", meta={"nv_warc": warc, "nv_source": "s"})
+        response = HtmlResponse(
+            request.url,
+            status=200,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            body=b"<html></html>",
+        )
+        ext.response_downloaded(response, request, None)  # type: ignore[arg-type]
+        assert len(ext.rows) == (i + 1) % 3  # spilled every third capture
+    ext.articles.add(("nv-20261125101444-00000-h.warc.gz", 2000))
+    uploader = _Uploader(tmp_path)
+    path = ext.write(uploader)  # type: ignore[arg-type]
+    assert uploader.submitted == [(path, "warc", "index/run-1.parquet", 7, "index")]
+    assert not list((tmp_path / "open").glob("*.captures.*"))  # the spill file is gone
+    rows = pq.read_table(path).to_pylist()
+    assert [r["url"] for r in rows] == [f"https://news.example/a/{i}" for i in range(7)]
+    assert [r["is_article"] for r in rows] == [i == 2 for i in range(7)]
+    assert rows[6]["record_type"] == "revisit" and rows[0]["mime"] == "text/html"
+    assert rows[0]["fetch_time"] == datetime(2026, 11, 25, 10, 14, 50, 500000, tzinfo=timezone.utc)
