@@ -27,7 +27,8 @@ def test_archive_only_crawl_writes_warc_cdxj_state_and_manifest(site, tmp_path):
     assert not any(k.startswith("newsvault/extract/") for k in first.stats)  # no pool ran
     [manifest] = (archive / "manifests").glob("*.json")
     kinds = {f["kind"] for f in json.loads(manifest.read_text())["files"]}
-    assert kinds == {"warc", "cdxj", "state"}, kinds
+    # the capture index covers the WARCs, so an archive-only crawl has one too
+    assert kinds == {"warc", "cdxj", "index", "state"}, kinds
     articles = len(site.expected()["articles"])
     assert first.stat("articles") == articles
     assert first.stats["newsvault/state/articles_known"] == articles
