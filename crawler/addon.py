@@ -54,12 +54,21 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
     "SPIDER_MIDDLEWARES": {
         "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
         "crawler.politeness.RedirectDepthMiddleware": 900,
+        # distributed crawls only (crawl.redis_url); switches itself off otherwise
+        "crawler.distributed.seeding.SeedOnceMiddleware": 0,
     },
     "ITEM_PIPELINES": {
         "pipelines.extraction.ExtractionPipeline": 100,
         "pipelines.cleaned_json.JsonLinesPipeline": 500,
         "pipelines.state.StatePipeline": 900,
     },
+}
+
+#: Scheduler and dupefilter of a distributed crawl (crawl.redis_url), at "addon" priority.
+DISTRIBUTED_SETTINGS: dict[str, Any] = {
+    "SCHEDULER": "crawler.distributed.scheduler.DistributedScheduler",
+    # scrapy-redis reads DUPEFILTER_CLASS; on Scrapy 2.19 it must be a Redis one.
+    "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.RunDupeFilter",
 }
 
 #: Scrapy settings an archive crawl needs, at "addon" priority: a project's own
@@ -108,9 +117,23 @@ class NewsvaultAddon:
             settings.set(name, value, priority="default")
         for name, value in ARCHIVAL_SETTINGS.items():
             settings.set(name, value, priority="addon")
+        if settings.get("ARCHIVE_REDIS_URL"):
+            self._join_distributed_run(settings)
         if not settings.get("ARCHIVE_RUN_ID"):
             settings.set("ARCHIVE_RUN_ID", new_run_id(), priority="addon")
         for setting, components in COMPONENTS.items():
             for path, order in components.items():
                 settings.setdefault_in_component_priority_dict(setting, load_object(path), order)
         logger.debug("Loaded %s (config hash %s)", cfg.path, cfg.config_hash)
+
+    @staticmethod
+    def _join_distributed_run(settings: BaseSettings) -> None:
+        """Share the frontier in Redis: one run id for all workers, a worker id for this one."""
+        from crawler.distributed.config import DistributedConfig
+        from crawler.distributed.run import join_run
+
+        run_id, worker_id = join_run(DistributedConfig.from_settings(settings), new_run_id())
+        settings.set("ARCHIVE_RUN_ID", run_id, priority="addon")
+        settings.set("ARCHIVE_WORKER_ID", worker_id, priority="addon")
+        for name, value in DISTRIBUTED_SETTINGS.items():
+            settings.set(name, value, priority="addon")

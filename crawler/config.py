@@ -92,6 +92,7 @@ class CrawlConfig:
     max_crawl_delay: float = 30.0
     #: Scrapy's JOBDIR: a stopped crawl resumes from here (None: no resume)
     jobdir: str | None = None
+    redis_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -371,6 +372,10 @@ class _Builder:
                 self.fail(node, key, f"invalid regular expression {value!r}: {exc}")
         if generic == "sources.name" and not _SOURCE_NAME.match(value):
             self.fail(node, key, f"{value!r} must be 1-64 letters, digits, '.', '_' or '-'")
+        if generic == "crawl.redis_url" and value is not None:
+            problem = redis_url_problem(value)
+            if problem:
+                self.fail(node, key, problem)
         if generic == "crawl.user_agent" and not value.strip():
             self.fail(node, key, "must not be empty; name your crawler and a contact URL")
         if generic == "warc.prefix" and not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", value):
@@ -384,6 +389,18 @@ def http_url_problem(value: str) -> str | None:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"{value!r} is not an absolute http(s) URL; write it like https://example.com/news/"
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return f"{value!r} has an invalid port"
+    return None
+
+
+def redis_url_problem(value: str) -> str | None:
+    """Why `value` is not a Redis/Valkey URL (redis://, rediss://, unix://), or None."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.netloc or parts.path):
+        return f"{value!r} is not a Redis URL; write it like redis://127.0.0.1:6379/0"
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
@@ -456,6 +473,7 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "DEPTH_LIMIT": cr.depth_limit,
         "ARCHIVE_ALLOW_PRIVATE_NETWORKS": cr.allow_private_networks,
         "ARCHIVE_ROBOTS_MAX_CRAWL_DELAY": cr.max_crawl_delay,
+        "ARCHIVE_REDIS_URL": cr.redis_url or "",
         "ARCHIVE_SOURCES": list(cfg.sources),
         "ARCHIVE_EXTRACTION_ENABLED": ex.enabled,
         "ARCHIVE_EXTRACTION_COMMENTS": ex.comments,
@@ -501,6 +519,12 @@ TUNING_SETTINGS: dict[str, Any] = {
     "ARCHIVE_MAX_ERROR_SHARE": 0.5,
     # Seconds between progress lines in the log when stderr is not a terminal (0: none).
     "ARCHIVE_PROGRESS_INTERVAL": 60.0,
+    # Distributed crawls (crawl.redis_url): see crawler/distributed/.
+    "ARCHIVE_WORKER_ID": "",
+    "ARCHIVE_REDIS_PREFIX": "newsvault",
+    "ARCHIVE_REDIS_LEASE": 60.0,  # seconds a fetched request stays leased without a heartbeat
+    "ARCHIVE_REDIS_RUN_TTL": 7 * 24 * 3600,  # seconds a run's keys outlive its last worker
+    "ARCHIVE_REDIS_BACKOFF_MAX": 30.0,  # longest pause between retries while Redis is down
 }
 
 

@@ -192,6 +192,13 @@ def preflight(
         check_stores(effective, create_bucket=create_bucket)
     except StorageConfigError as exc:
         raise StartupError(str(exc)) from None
+    redis_url = effective.get("ARCHIVE_REDIS_URL")
+    if redis_url:
+        from crawler.distributed.run import check_redis
+
+        problem = check_redis(redis_url)
+        if problem:
+            raise StartupError(problem)
     return cfg
 
 

@@ -1,4 +1,4 @@
-"""Shared pytest fixtures: the bundled sample news site, SeaweedFS, archives crawled from the site."""
+"""Shared pytest fixtures: the bundled sample news site, real services, archives crawled from the site."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from tests.research_archive import CrawledArchive, crawl_twice
 from tests.sample_site import SampleSite
-from tests.services import SeaweedFS
+from tests.services import SeaweedFS, Valkey
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +56,10 @@ def crawled_archive_s3(
     work = tmp_path_factory.mktemp("crawled-archive-s3")
     base = f"s3://{seaweedfs.bucket}/research-{uuid.uuid4().hex[:8]}"
     return crawl_twice(work, crawled_site, base, seaweedfs)
+
+
+@pytest.fixture(scope="session")
+def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Valkey]:
+    """A real Valkey (Redis-compatible) server on a free port, started once per session."""
+    with Valkey(tmp_path_factory.mktemp("valkey")) as server:
+        yield server

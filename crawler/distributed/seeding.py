@@ -1,0 +1,65 @@
+"""Start requests (start URLs, feeds, sitemaps, robots.txt) go into the shared queue once per run.
+
+Every worker runs the spider's ``start()``: it also sets the spider up (config, state
+index). The first workers to get there pass its requests on; the run's dupefilter and
+the atomic push make each one enter the queue once, however many workers start at the
+same moment. The first worker to finish marks the run seeded; workers that join later
+drop the start requests without asking Redis about each. (scrapy-redis's own spiders
+read start URLs from a Redis list when idle, and have no async ``start()``.)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.distributed.config import DistributedConfig, redis_client
+from crawler.distributed.scheduler import STAT, _redis_errors
+
+logger = logging.getLogger(__name__)
+
+
+class SeedOnceMiddleware:
+    """Spider middleware: the spider's start requests enter the run's queue once."""
+
+    def __init__(self, crawler: Any, config: DistributedConfig) -> None:
+        self.crawler = crawler
+        self.config = config
+        self.server = redis_client(config.redis_url)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SeedOnceMiddleware:
+        config = DistributedConfig.from_settings(crawler.settings)
+        if not config.redis_url:
+            raise NotConfigured("crawl.redis_url is not set: a single-process crawl")
+        return cls(crawler, config)
+
+    def _seeded(self) -> bool:
+        try:
+            return bool(self.server.get(self.config.keys.seeded) == b"1")
+        except _redis_errors() as exc:
+            logger.warning("Redis unreachable (%s): passing start requests on", exc)
+            return False
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        seeded = self._seeded()
+        count = 0
+        async for item in start:
+            count += 1
+            if not seeded:
+                yield item
+        stats = self.crawler.stats
+        if seeded:
+            logger.info(
+                "Run %s was seeded already: %d start request(s) dropped", self.config.run_id, count
+            )
+            stats.inc_value(f"{STAT}/seeds_dropped", count)
+            return
+        stats.inc_value(f"{STAT}/seeds_passed", count)
+        try:
+            self.server.set(self.config.keys.seeded, "1", ex=self.config.run_ttl)
+        except _redis_errors() as exc:
+            logger.warning("Redis unreachable (%s): run not marked seeded yet", exc)

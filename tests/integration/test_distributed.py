@@ -1,0 +1,140 @@
+"""Distributed crawls on a real Valkey server: two workers, one frontier, one archive."""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.test_crawl import ROOT, SOURCE
+from tests.sample_site import SampleSite
+
+
+def write_config(workdir: Path, site_url: str, redis_url: str) -> Path:
+    """One config for every worker of a run: shared stores and Redis."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "distributed.yaml"
+    config.write_text(
+        f"""
+storage:
+  warc: {workdir}/archive/warc
+  json: {workdir}/archive/json
+  state: {workdir}/archive/state
+  manifests: {workdir}/archive/manifests
+crawl:
+  download_delay: 0
+  autothrottle: false
+  concurrency_per_domain: 8
+  allow_private_networks: true
+  redis_url: {redis_url}
+sources:
+  - name: {SOURCE}
+    start_urls: ["{site_url}/"]
+"""
+    )
+    return config
+
+
+def start_worker(
+    config: Path, name: str, settings: dict[str, Any] | None = None
+) -> subprocess.Popen[str]:
+    """`scrapy crawl news` as one worker, with a spool of its own."""
+    overrides = {
+        "ARCHIVE_STORAGE_SPOOL": str(config.parent / f"spool-{name}"),
+        "ARCHIVE_WORKER_ID": name,
+        "LOG_LEVEL": "INFO",
+        **(settings or {}),
+    }
+    command = [sys.executable, "-m", "scrapy", "crawl", "news"]
+    for key, value in overrides.items():
+        command += ["-s", f"{key}={value}"]
+    log = open(config.parent / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "NEWSVAULT_CONFIG": str(config)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def finish(proc: subprocess.Popen[str], config: Path, name: str, timeout: float = 180) -> str:
+    try:
+        proc.wait(timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return (config.parent / f"{name}.log").read_text()
+
+
+def fetch_counts(site: SampleSite) -> collections.Counter[str]:
+    """Fetches per path, robots.txt aside (each worker reads it for its own politeness)."""
+    return collections.Counter(
+        path for _method, path, _headers in site.requests if path != "/robots.txt"
+    )
+
+
+@pytest.fixture
+def site() -> Iterator[SampleSite]:
+    with SampleSite() as s:
+        yield s
+
+
+def stat(log: str, name: str) -> int:
+    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(match.group(1)) if match else 0
+
+
+#: Slow enough that the second worker (which looks for work every 5 s while idle) joins in.
+SLOW = {"DOWNLOAD_DELAY": 0.3, "DOWNLOAD_DELAY_JITTER": 0}
+
+
+def test_two_workers_fetch_each_url_exactly_once(site, valkey, tmp_path):
+    config = write_config(tmp_path, site.url, valkey.url)
+    workers = {name: start_worker(config, name, SLOW) for name in ("w1", "w2")}
+    logs = {name: finish(proc, config, name) for name, proc in workers.items()}
+    for name, proc in workers.items():
+        assert proc.returncode == 0, logs[name][-3000:]
+    counts = fetch_counts(site)
+    assert {p: n for p, n in counts.items() if n != 1} == {}
+    assert counts["/"] == 1  # the start URL, given to both workers, was queued once
+    expected = {a["canonical_path"] for a in site.expected()["articles"]}
+    assert expected <= set(counts)
+    # Both fetched, from one run (joined through Redis, no run id given).
+    dequeued = [stat(log, "scheduler/dequeued/redis") for log in logs.values()]
+    assert all(n > 0 for n in dequeued), dequeued
+    pushed = sum(stat(log, "newsvault/distributed/pushed") for log in logs.values())
+    assert sum(dequeued) == pushed  # each queued request was handed out once
+    run_ids = {re.search(r"Distributed run (\S+) on", log).group(1) for log in logs.values()}
+    assert len(run_ids) == 1
+
+
+def test_killed_worker_loses_nothing(site, valkey, tmp_path):
+    config = write_config(tmp_path, site.url, valkey.url)
+    settings = {**SLOW, "ARCHIVE_REDIS_LEASE": 3}
+    doomed = start_worker(config, "doomed", settings)
+    deadline = time.monotonic() + 60
+    while len(fetch_counts(site)) < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivor = start_worker(config, "survivor", settings)  # joins the run in Redis
+    while len(fetch_counts(site)) < 10 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    doomed.send_signal(signal.SIGKILL)  # leases held, nothing acknowledged or shut down
+    doomed.wait(10)
+    log = finish(survivor, config, "survivor")
+    assert survivor.returncode == 0, log[-3000:]
+    assert stat(log, "newsvault/distributed/leases_requeued") > 0, log[-3000:]
+    counts = fetch_counts(site)
+    expected = {a["canonical_path"] for a in site.expected()["articles"]}
+    missing = expected - set(counts)
+    assert not missing
