@@ -17,6 +17,7 @@ import pytest
 
 from tests.integration.test_crawl import ROOT, SOURCE
 from tests.sample_site import SampleSite
+from tests.services import Valkey
 
 
 def write_config(workdir: Path, site_url: str, redis_url: str) -> Path:
@@ -138,3 +139,24 @@ def test_killed_worker_loses_nothing(site, valkey, tmp_path):
     expected = {a["canonical_path"] for a in site.expected()["articles"]}
     missing = expected - set(counts)
     assert not missing
+
+
+def test_redis_restart_mid_crawl_pauses_the_worker_and_loses_nothing(site, tmp_path):
+    with Valkey(tmp_path / "valkey") as server:  # our own: this test crashes it
+        config = write_config(tmp_path, site.url, server.url)
+        worker = start_worker(config, "w1", SLOW)
+        deadline = time.monotonic() + 60
+        while len(fetch_counts(site)) < 8 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        server.kill()
+        time.sleep(3)  # the worker notices while its downloads finish
+        server.start()
+        log = finish(worker, config, "w1")
+    assert worker.returncode == 0, log[-3000:]
+    assert "is unreachable" in log and "pausing this worker" in log
+    assert "answers again" in log
+    assert stat(log, "newsvault/distributed/outages") >= 1
+    counts = fetch_counts(site)
+    assert {p: n for p, n in counts.items() if n != 1} == {}
+    expected = {a["canonical_path"] for a in site.expected()["articles"]}
+    assert expected <= set(counts)
