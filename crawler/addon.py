@@ -56,6 +56,7 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "crawler.politeness.RedirectDepthMiddleware": 900,
         # distributed crawls only (crawl.redis_url); switches itself off otherwise
         "crawler.distributed.seeding.SeedOnceMiddleware": 0,
+        "crawler.distributed.seeding.ArticleOnceMiddleware": 1,
     },
     "ITEM_PIPELINES": {
         "pipelines.extraction.ExtractionPipeline": 100,

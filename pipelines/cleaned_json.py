@@ -21,6 +21,7 @@ from pipelines.gzfiles import (
     Shipper,
     default_host,
     ensure_spool,
+    file_host,
     make_file_name,
     move_to_ready,
     object_key,
@@ -68,6 +69,7 @@ class JsonConfig:
             prefix=settings.get("ARCHIVE_WARC_PREFIX") or DEFAULT_SETTINGS["ARCHIVE_WARC_PREFIX"],
             max_file_bytes=int(max_mb * MB),
             max_records=max_records,
+            host=file_host(settings),
         )
 
 

@@ -105,6 +105,16 @@ def default_host() -> str:
     return f"{socket.gethostname().split('.')[0] or 'localhost'}~{_PROCESS_TAG}"
 
 
+def file_host(settings: Any) -> str:
+    """The HOST part for a crawl: the worker id of a distributed crawl, else the host name.
+
+    A worker id (``ARCHIVE_WORKER_ID``, e.g. ``crawl3-2``) keeps the files of the workers
+    of one run apart and says which worker wrote each.
+    """
+    worker = settings.get("ARCHIVE_WORKER_ID") if settings is not None else None
+    return f"{worker}~{_PROCESS_TAG}" if worker else default_host()
+
+
 @dataclass(frozen=True)
 class MemberLocation:
     """Where one record landed: file name (without `.open`), byte offset and length."""

@@ -40,8 +40,9 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def manifest_key(run_id: str) -> str:
-    return f"{run_id}.json"
+def manifest_key(run_id: str, worker_id: str = "") -> str:
+    """``RUN_ID.json``; each worker of a distributed run writes ``RUN_ID~WORKER.json``."""
+    return f"{run_id}~{worker_id}.json" if worker_id else f"{run_id}.json"
 
 
 def software_versions() -> dict[str, str]:
@@ -163,8 +164,10 @@ def verify_manifest(
 
 
 def iter_manifests(store: Store, run_id: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(key, manifest) for each manifest in the store, or just ``run_id``'s."""
-    keys = [manifest_key(run_id)] if run_id else [k for k in store.list() if k.endswith(".json")]
+    """(key, manifest) for each manifest in the store, or just ``run_id``'s (every worker's)."""
+    keys = [k for k in store.list() if k.endswith(".json")]
+    if run_id:
+        keys = [k for k in keys if k == manifest_key(run_id) or k.startswith(f"{run_id}~")]
     for key in sorted(keys):
         yield key, json.loads(store.get_bytes(key))
 
@@ -177,6 +180,7 @@ class ManifestConfig:
     run_id: str
     config_hash: str
     config_path: str
+    worker_id: str = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ManifestConfig:
@@ -190,6 +194,7 @@ class ManifestConfig:
             run_id=run_id,
             config_hash=str(s.get("ARCHIVE_CONFIG_HASH") or ""),
             config_path=str(s.get("ARCHIVE_CONFIG_PATH") or ""),
+            worker_id=str(s.get("ARCHIVE_WORKER_ID") or ""),
         )
 
 
@@ -232,7 +237,7 @@ class RunManifestExtension:
         started = stats.get("start_time") or self.started
         finished = stats.get("finish_time") or datetime.now(timezone.utc)
         with_pending = list(uploader.shipped) + uploader.pending_details()
-        return build_manifest(
+        doc = build_manifest(
             run_id=self.config.run_id,
             config_hash=self.config.config_hash,
             config_path=self.config.config_path,
@@ -242,6 +247,9 @@ class RunManifestExtension:
             files=with_pending,
             stores={name: store.describe() for name, store in uploader.stores.items()},
         )
+        if self.config.worker_id:
+            doc["worker_id"] = self.config.worker_id  # one of several manifests of the run
+        return doc
 
     def write(self, uploader: Uploader) -> Path:
         """Close hook: runs in an uploader thread after every other file has been tried."""
@@ -251,7 +259,7 @@ class RunManifestExtension:
 def submit_manifest(uploader: Uploader, doc: Mapping[str, Any]) -> Path:
     """Write ``doc`` durably to the spool and queue it as ``RUN_ID.json`` in the manifests store."""
     run_id = str(doc["run_id"])
-    key = manifest_key(run_id)
+    key = manifest_key(run_id, str(doc.get("worker_id") or ""))
     open_dir = uploader.spool / "open"
     open_dir.mkdir(parents=True, exist_ok=True)
     tmp = open_dir / f"{key}.open"

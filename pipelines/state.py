@@ -65,9 +65,19 @@ CREATE TABLE IF NOT EXISTS sitemaps (
 """
 
 
-def state_key(run_id: str) -> str:
-    """Each run stores its own copy, so every manifest's sha256 of it stays true."""
-    return f"state-{run_id}.sqlite" if run_id else STATE_KEY
+def state_key(run_id: str, worker_id: str = "") -> str:
+    """Each run stores its own copy, so every manifest's sha256 of it stays true.
+
+    Each worker of a distributed run (``ARCHIVE_WORKER_ID``) stores its own:
+    ``state-RUN_ID~WORKER.sqlite``.
+    """
+    if not run_id:
+        return STATE_KEY
+    return f"state-{run_id}~{worker_id}.sqlite" if worker_id else f"state-{run_id}.sqlite"
+
+
+def _run_of(key: str) -> str:
+    return key[len("state-") : -len(".sqlite")].split("~", 1)[0]
 
 
 def newest_state_key(keys: Iterable[str]) -> str | None:
@@ -79,6 +89,46 @@ def newest_state_key(keys: Iterable[str]) -> str | None:
     if versioned:
         return versioned[-1]
     return STATE_KEY if STATE_KEY in keys else None
+
+
+def newest_state_keys(keys: Iterable[str]) -> list[str]:
+    """Every state file of the latest run: one, or one per worker of a distributed run."""
+    keys = list(keys)
+    newest = newest_state_key(keys)
+    if newest is None or newest == STATE_KEY:
+        return [newest] if newest else []
+    run = _run_of(newest)
+    return sorted(
+        k
+        for k in keys
+        if k.startswith("state-") and k.endswith(".sqlite") and "/" not in k and _run_of(k) == run
+    )
+
+
+# Rows another state file knows: articles keep the later fetch, the rest the first seen.
+_MERGE = """
+INSERT INTO articles SELECT * FROM other.articles WHERE true
+  ON CONFLICT (canonical_url) DO UPDATE SET
+    url = excluded.url, payload_digest = excluded.payload_digest,
+    published = COALESCE(excluded.published, articles.published),
+    fetched_at = excluded.fetched_at, run_id = excluded.run_id
+  WHERE excluded.fetched_at > COALESCE(articles.fetched_at, '');
+INSERT OR IGNORE INTO digests SELECT * FROM other.digests;
+INSERT OR IGNORE INTO aliases SELECT * FROM other.aliases;
+INSERT OR IGNORE INTO sitemaps SELECT * FROM other.sitemaps;
+"""
+
+
+def merge_state(dest: Path, other: Path) -> None:
+    """Fold the state file ``other`` into ``dest`` (both newsvault state databases)."""
+    conn = sqlite3.connect(dest, isolation_level=None)
+    try:
+        conn.executescript(_SCHEMA)
+        conn.execute("ATTACH DATABASE ? AS other", (str(other),))
+        conn.executescript(f"BEGIN; {_MERGE} COMMIT;")
+        conn.execute("DETACH DATABASE other")
+    finally:
+        conn.close()
 
 
 class StateError(RuntimeError):
@@ -342,6 +392,7 @@ class StateConfig:
     spool: Path
     store_uri: str
     run_id: str = ""
+    worker_id: str = ""
 
     @classmethod
     def from_settings(cls, settings: Any) -> StateConfig:
@@ -349,12 +400,13 @@ class StateConfig:
             spool=Path(str(settings_value(settings, "ARCHIVE_STORAGE_SPOOL"))),
             store_uri=str(settings_value(settings, "ARCHIVE_STORAGE_STATE")),
             run_id=str(settings.get("ARCHIVE_RUN_ID") or ""),
+            worker_id=str(settings.get("ARCHIVE_WORKER_ID") or ""),
         )
 
     @property
     def key(self) -> str:
-        """This run's key in the state store."""
-        return state_key(self.run_id)
+        """This run's (this worker's) key in the state store."""
+        return state_key(self.run_id, self.worker_id)
 
     @property
     def local_path(self) -> Path:
@@ -374,18 +426,35 @@ def fetch_state(config: StateConfig, store_options: Any = None) -> Callable[[Pat
     """A fetcher for :class:`StateIndex`: the newest previous state into ``dest``.
 
     Precedence: an unshipped leftover in ``spool/ready`` (newest), then the copy in the
-    state store. Downloads in chunks, so a large index never sits in memory.
+    state store. The latest run's files of the other workers of a distributed run are
+    merged in, so what any worker archived is known. Downloads in chunks, so a large
+    index never sits in memory.
     """
 
-    def fetch(dest: Path) -> bool:
+    def download(store: Any, key: str, dest: Path) -> int:
         tmp = dest.with_name(dest.name + ".part")
+        size = int(store.size(key))
+        with open(tmp, "wb") as out:
+            offset = 0
+            while offset < size:
+                chunk = store.read_range(key, offset, min(DOWNLOAD_CHUNK, size - offset))
+                if not chunk:
+                    raise StateError(f"state download from {config.store_uri} stopped early")
+                out.write(chunk)
+                offset += len(chunk)
+        os.replace(tmp, dest)
+        return size
+
+    def fetch(dest: Path) -> bool:
+        found = False
         leftover = config.leftover_path
         if leftover is not None and leftover.exists():
+            tmp = dest.with_name(dest.name + ".part")
             try:
                 shutil.copyfile(leftover, tmp)
                 os.replace(tmp, dest)
                 logger.info("State taken from %s, which was waiting for upload", leftover)
-                return True
+                found = True
             except FileNotFoundError:
                 pass  # shipped meanwhile: the store has it now
         from pipelines.storage import StorageError, store_from_uri
@@ -395,26 +464,28 @@ def fetch_state(config: StateConfig, store_options: Any = None) -> Callable[[Pat
             keys = list(store.list("state-"))
             if store.exists(STATE_KEY):
                 keys.append(STATE_KEY)
-            key = newest_state_key(keys)
-            if key is None:
-                logger.info("No previous state in %s: starting afresh", config.store_uri)
-                return False
-            size = store.size(key)
-            with open(tmp, "wb") as out:
-                offset = 0
-                while offset < size:
-                    chunk = store.read_range(key, offset, min(DOWNLOAD_CHUNK, size - offset))
-                    if not chunk:
-                        raise StateError(f"state download from {config.store_uri} stopped early")
-                    out.write(chunk)
-                    offset += len(chunk)
-            os.replace(tmp, dest)
+            for key in newest_state_keys(keys):
+                if found and leftover is not None and key == leftover.name:
+                    continue
+                if not found:
+                    size = download(store, key, dest)
+                    logger.info("State downloaded from %s (%d bytes)", store.uri_for(key), size)
+                    found = True
+                    continue
+                if not config.worker_id and leftover is not None:
+                    break  # a single-process crawl's own leftover is the newest state
+                part = dest.with_name(f"{dest.name}.other")
+                download(store, key, part)
+                merge_state(dest, part)
+                part.unlink()
+                logger.info("State of %s merged in", store.uri_for(key))
         except StorageError as exc:
             raise StateError(
                 f"cannot read the previous state from {config.store_uri}: {exc}"
             ) from exc
-        logger.info("State downloaded from %s (%d bytes)", store.uri_for(key), size)
-        return True
+        if not found:
+            logger.info("No previous state in %s: starting afresh", config.store_uri)
+        return found
 
     return fetch
 

@@ -266,7 +266,8 @@ class Valkey:
     The server dies with the test process, however that ends.
     """
 
-    def __init__(self, data_dir: Path | None = None) -> None:
+    def __init__(self, data_dir: Path | None = None, *, durable: bool = True) -> None:
+        self.durable = durable  # False: no append-only file (benchmarks)
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="nv-valkey-"))
         self.log_path = self.data_dir / "valkey.log"
@@ -288,7 +289,7 @@ class Valkey:
             "--bind", "127.0.0.1",
             "--port", str(self.port),
             "--dir", str(self.data_dir),
-            "--appendonly", "yes",
+            "--appendonly", "yes" if self.durable else "no",
             "--appendfsync", "always",
             "--save", "",
             "--logfile", str(self.log_path),

@@ -85,6 +85,10 @@ class RunKeys:
         return self._k("seen")  # set: request fingerprints (the dupefilter)
 
     @property
+    def articles(self) -> str:
+        return self._k("articles")  # set: canonical URLs that became an article this run
+
+    @property
     def seeded(self) -> str:
         return self._k("seeded")  # "1" once the start requests are in the queue
 
@@ -105,6 +109,7 @@ class RunKeys:
             self.owners,
             self.seq,
             self.seen,
+            self.articles,
             self.seeded,
             self.workers,
         ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import DEFAULT_SETTINGS, WARC_DIGESTS
-from pipelines.gzfiles import MB, default_host
+from pipelines.gzfiles import MB, default_host, file_host
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -54,6 +54,7 @@ class WarcConfig:
             operator=settings.get("ARCHIVE_WARC_OPERATOR") or _default("ARCHIVE_WARC_OPERATOR"),
             config_hash=settings.get("ARCHIVE_CONFIG_HASH") or "",
             run_id=settings.get("ARCHIVE_RUN_ID") or "",
+            host=file_host(settings),
             user_agent=settings.get("USER_AGENT") or "",
             robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             revisit_min_bytes=settings.getint(

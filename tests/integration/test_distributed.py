@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import gzip
+import json
 import os
 import re
 import signal
@@ -96,8 +98,9 @@ def stat(log: str, name: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-#: Slow enough that the second worker (which looks for work every 5 s while idle) joins in.
-SLOW = {"DOWNLOAD_DELAY": 0.3, "DOWNLOAD_DELAY_JITTER": 0}
+#: Slow enough that the second worker (which looks for work every 5 s while idle) joins in,
+#: and a worker leases no more requests than it downloads at once (no hoarding).
+SLOW = {"DOWNLOAD_DELAY": 0.3, "DOWNLOAD_DELAY_JITTER": 0, "CONCURRENT_REQUESTS": 3}
 
 
 def test_two_workers_fetch_each_url_exactly_once(site, valkey, tmp_path):
@@ -118,6 +121,40 @@ def test_two_workers_fetch_each_url_exactly_once(site, valkey, tmp_path):
     assert sum(dequeued) == pushed  # each queued request was handed out once
     run_ids = {re.search(r"Distributed run (\S+) on", log).group(1) for log in logs.values()}
     assert len(run_ids) == 1
+    (run_id,) = run_ids
+
+    # One archive: each worker's own files (worker id in the name) and manifest, one run id.
+    archive = tmp_path / "archive"
+    warcs = sorted(p.name for p in archive.glob("warc/**/*.warc.gz"))
+    assert any("-w1~" in n for n in warcs) and any("-w2~" in n for n in warcs), warcs
+    manifests = sorted(p.name for p in (archive / "manifests").glob("*.json"))
+    assert manifests == [f"{run_id}~w1.json", f"{run_id}~w2.json"]
+    articles = [
+        json.loads(line)
+        for path in archive.glob("json/**/*.jsonl.gz")
+        for line in gzip.decompress(path.read_bytes()).decode().splitlines()
+    ]
+    assert sorted(a["canonical_url"] for a in articles) == sorted(site.url + p for p in expected)
+    assert {a["provenance"]["run_id"] for a in articles} == {run_id}
+    verify = subprocess.run(
+        [str(Path(sys.executable).parent / "newsvault"), "verify", str(archive / "manifests")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "checked 2 manifest(s)" in verify.stdout
+
+    # The next run (new run id, joined through Redis) skips what either worker archived.
+    site.clear_requests()
+    workers = {name: start_worker(config, name) for name in ("w1", "w2")}
+    logs = {name: finish(proc, config, name) for name, proc in workers.items()}
+    assert all(proc.returncode == 0 for proc in workers.values())
+    assert sum(stat(log, f"newsvault/source/{SOURCE}/articles") for log in logs.values()) == 0
+    skipped = sum(stat(log, f"newsvault/source/{SOURCE}/skipped_known") for log in logs.values())
+    assert skipped > 0
+    assert not expected & set(fetch_counts(site))
 
 
 def test_killed_worker_loses_nothing(site, valkey, tmp_path):
