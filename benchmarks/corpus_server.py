@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import gzip
 import html
 import random
@@ -67,6 +68,7 @@ class CorpusServer:
         )
         self.index = f"<!doctype html><html><body><ul>{links}</ul></body></html>".encode()
         self._httpd: ThreadingHTTPServer | None = None
+        self.hits: collections.Counter[str] = collections.Counter()  # GETs per path
 
     @property
     def url(self) -> str:
@@ -85,6 +87,7 @@ class CorpusServer:
             def do_GET(self) -> None:
                 gz_ok = "gzip" in (self.headers.get("Accept-Encoding") or "")
                 path = unquote(self.path.split("?", 1)[0])
+                server.hits[path] += 1
                 if path == "/robots.txt":
                     body, ctype, encoded = b"User-agent: *\nAllow: /\n", "text/plain", False
                 elif path == "/":

@@ -266,8 +266,11 @@ class Valkey:
     The server dies with the test process, however that ends.
     """
 
-    def __init__(self, data_dir: Path | None = None, *, durable: bool = True) -> None:
-        self.durable = durable  # False: no append-only file (benchmarks)
+    def __init__(
+        self, data_dir: Path | None = None, *, durable: bool = True, fsync: str = "always"
+    ) -> None:
+        self.durable = durable  # False: no append-only file (memory benchmark)
+        self.fsync = fsync  # "everysec": what production servers use
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="nv-valkey-"))
         self.log_path = self.data_dir / "valkey.log"
@@ -290,7 +293,7 @@ class Valkey:
             "--port", str(self.port),
             "--dir", str(self.data_dir),
             "--appendonly", "yes" if self.durable else "no",
-            "--appendfsync", "always",
+            "--appendfsync", self.fsync,
             "--save", "",
             "--logfile", str(self.log_path),
         ]  # fmt: skip
