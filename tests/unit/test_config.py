@@ -70,6 +70,10 @@ def test_config_hash_ignores_comments_and_order() -> None:
         ("sources:\n  - name: a\n  - name: a\n", ":3: sources[1].name: 'a' is used twice"),
         ("warc: [1]\n", ":1: warc: expected a mapping"),
         ("warc:\n  digest: md5\n", ":2: warc.digest: expected one of sha1, sha256"),
+        (
+            "crawl:\n  redis_url: http://127.0.0.1:6379\n",
+            ":2: crawl.redis_url: 'http://127.0.0.1:6379' is not a Redis URL",
+        ),
         ("crawl: [\n", ": invalid YAML"),
         ("- a\n", ":1: the top level must be a mapping"),
     ],
