@@ -37,7 +37,6 @@ sys.path.insert(0, str(REPO))
 from bench_pipeline import (  # noqa: E402
     DEFAULT_TARBALL,
     Result,
-    count_records,
     newsvault_config,
     run_measured,
 )

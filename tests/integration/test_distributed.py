@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from crawler.distributed.config import RunKeys
 from tests.integration.test_crawl import ROOT, SOURCE
 from tests.sample_site import SampleSite
 from tests.services import Valkey
@@ -197,3 +198,26 @@ def test_redis_restart_mid_crawl_pauses_the_worker_and_loses_nothing(site, tmp_p
     assert {p: n for p, n in counts.items() if n != 1} == {}
     expected = {a["canonical_path"] for a in site.expected()["articles"]}
     assert expected <= set(counts)
+
+
+def test_stopped_worker_puts_its_leases_back_at_once(site, valkey, tmp_path):
+    config = write_config(tmp_path, site.url, valkey.url)
+    run_id = "20261128T000000Z-sigterm"
+    settings = {**SLOW, "ARCHIVE_RUN_ID": run_id}  # leases of 60 s: expiry is not waited for
+    worker = start_worker(config, "w1", settings)
+    deadline = time.monotonic() + 60
+    while len(fetch_counts(site)) < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    worker.send_signal(signal.SIGTERM)  # systemctl stop, or Ctrl-C
+    finish(worker, config, "w1")
+    # What it was downloading it finished and acknowledged; the rest it never held.
+    keys = RunKeys("newsvault", run_id)
+    redis = valkey.client()
+    assert redis.zcard(keys.leases) == 0  # nothing waits for a lease to expire
+    assert redis.zcard(keys.queue) > 0
+    # The next worker takes them at once and the run completes.
+    worker = start_worker(config, "w2", settings)
+    log = finish(worker, config, "w2")
+    assert worker.returncode == 0, log[-3000:]
+    expected = {a["canonical_path"] for a in site.expected()["articles"]}
+    assert expected <= set(fetch_counts(site))
