@@ -13,7 +13,7 @@ DEMO_PORT ?= 8737
 # `make bench BENCH_EXPORT_ARGS="--articles 20000 --formats parquet"` for a quick look
 BENCH_EXPORT_ARGS ?=
 
-.PHONY: demo demo-s3 test lint format bench clean
+.PHONY: demo demo-s3 test lint format bench bench-distributed clean
 
 $(RUNTIME_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_reextract.py
 	$(BIN)/python benchmarks/bench_export.py $(BENCH_EXPORT_ARGS)
+
+# distributed mode: one worker against the single-process crawl, and two workers
+bench-distributed: $(STAMP)
+	$(BIN)/python benchmarks/bench_distributed.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -74,7 +74,7 @@ class DistributedScheduler(RedisScheduler):  # type: ignore[misc]
         self._outbox: list[Any] = []  # requests not yet in Redis
         self._acks: list[str] = []  # finished leases not yet acknowledged
         self._held: set[str] = set()  # leases this worker holds and has not finished
-        self._dropped: set[Any] = set()  # the request the dupefilter just refused, if any
+        self._dropped: set[Any] = set()  # requests the dupefilter refused since the last enqueue
         self._errors = _redis_errors()
         self._down_since: float | None = None
         self._retry_at = 0.0
@@ -269,11 +269,12 @@ class DistributedScheduler(RedisScheduler):  # type: ignore[misc]
         self._outbox.append(request)
         if not self._flush():
             return True  # queued locally; sent when Redis is back
-        return request not in self._dropped
+        dropped = request in self._dropped
+        self._dropped.clear()
+        return not dropped
 
     def _push(self, request: Any) -> None:
         fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
-        self._dropped.discard(request)
         if self._q.push(request, fingerprint):
             self._stat("pushed")
             if self.stats:
