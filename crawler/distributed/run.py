@@ -96,7 +96,7 @@ def check_redis(url: str) -> str | None:
             "start Redis/Valkey there or fix the URL"
         )
     except redis.exceptions.ResponseError as exc:
-        return f"crawl.redis_url: {redacted(url)} refused a command ({exc}); Redis >= 6.2 or Valkey is needed"
+        return f"crawl.redis_url: {redacted(url)} refused a command ({exc}); Valkey or Redis >= 5 with Lua scripting is needed"
     finally:
         server.close()
     return None
