@@ -63,9 +63,17 @@ def error_share(stats: Mapping[str, Any]) -> tuple[int, int]:
 
 
 def assess(
-    stats: Mapping[str, Any], *, max_error_share: float = 0.5, pending_uploads: int | None = None
+    stats: Mapping[str, Any],
+    *,
+    max_error_share: float = 0.5,
+    pending_uploads: int | None = None,
+    shared_frontier: bool = False,
 ) -> Outcome:
-    """The outcome of a crawl from its Scrapy stats (pure: tested without a crawl)."""
+    """The outcome of a crawl from its Scrapy stats (pure: tested without a crawl).
+
+    ``shared_frontier``: a worker of a distributed crawl, which may find every request
+    taken by the other workers; fetching nothing is then no failure of its own.
+    """
     reason = str(stats.get("finish_reason") or "unknown")
     if reason in USAGE_FINISH_REASONS:
         return Outcome("usage", EXIT_USAGE, (f"the crawl did not start: {reason}",))
@@ -80,7 +88,7 @@ def assess(
         for name in failed
     ]
     responses = int(stats.get("downloader/response_count", 0) or 0)
-    if responses == 0:
+    if responses == 0 and not shared_frontier:
         return Outcome("failed", EXIT_FAILED, (*problems, "nothing was fetched"), failed)
     if failed and len(failed) == len(sources):
         return Outcome("failed", EXIT_FAILED, tuple(problems), failed)
@@ -107,7 +115,11 @@ def assess(
 
 def assess_crawl(stats: Mapping[str, Any], settings: Any) -> Outcome:
     """:func:`assess` with the threshold from settings."""
-    return assess(stats, max_error_share=float(settings_value(settings, "ARCHIVE_MAX_ERROR_SHARE")))
+    return assess(
+        stats,
+        max_error_share=float(settings_value(settings, "ARCHIVE_MAX_ERROR_SHARE")),
+        shared_frontier=bool(settings.get("ARCHIVE_REDIS_URL")),
+    )
 
 
 class RunOutcomeExtension:

@@ -83,7 +83,9 @@ def format_summary(stats: Mapping[str, Any], settings: Any, outcome: Outcome) ->
         json_uri = settings_value(settings, "ARCHIVE_STORAGE_JSON")
         lines.append(f"  JSON      {stat('newsvault/json/files')} file(s) -> {json_uri}")
     manifests = settings_value(settings, "ARCHIVE_STORAGE_MANIFESTS")
-    lines.append(f"  manifest  {str(manifests).rstrip('/')}/{run_id}.json")
+    worker = settings.get("ARCHIVE_WORKER_ID")  # a worker of a distributed run
+    name = f"{run_id}~{worker}.json" if worker else f"{run_id}.json"
+    lines.append(f"  manifest  {str(manifests).rstrip('/')}/{name}")
     pending = stat("newsvault/upload/pending")
     if pending:
         spool = settings_value(settings, "ARCHIVE_STORAGE_SPOOL")

@@ -66,3 +66,10 @@ def test_components_mark_a_run_partial_and_pending_uploads_count() -> None:
     assert assess(stats).problems == ("extraction_timeouts: 4",)
     clean = _stats(a={"entry_ok": 1, "fetched": 3})
     assert assess(clean, pending_uploads=2).exit_code == EXIT_PARTIAL
+
+
+def test_a_distributed_worker_that_found_all_work_taken_is_ok() -> None:
+    stats = _stats(a={"discovered": 3})
+    stats["downloader/response_count"] = 0
+    assert assess(stats).exit_code == EXIT_FAILED  # alone, fetching nothing is a failure
+    assert assess(stats, shared_frontier=True).exit_code == EXIT_OK  # the others fetched it
