@@ -3,8 +3,12 @@
 The index lives in the spool (``spool/state/state.sqlite``, WAL mode) while a crawl runs,
 and in the archive's own state store between runs (``state-RUN_ID.sqlite`` under
 ``storage.state``, one per run: each run manifest's size and sha256 of it stay true), so a
-nightly run on a fresh machine still knows what was archived. Memory stays
+nightly run on a fresh machine still knows what was archived; each worker of a
+distributed crawl keeps its own file and merges the others'. Memory stays
 bounded whatever the number of URLs: lookups go to sqlite's B-trees, not a Python set.
+
+One concern, kept whole: the incremental state, from its sqlite index to where it is kept
+between runs and the Scrapy components that own and fill it.
 """
 
 from __future__ import annotations
