@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -63,7 +64,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
             f"http://127.0.0.1:{args.port}/{COLLECTION}/ (Ctrl-C stops)",
             flush=True,
         )
-        proc = subprocess.Popen([wayback, "-b", "127.0.0.1", "-p", str(args.port)], cwd=root)
+        # pywb's fakeredis 0.x needs a name redis >= 4 dropped: see pywb_compat/sitecustomize.py
+        compat = str(Path(__file__).resolve().parents[1] / "archive" / "pywb_compat")
+        path = os.pathsep.join(p for p in (compat, os.environ.get("PYTHONPATH", "")) if p)
+        proc = subprocess.Popen(
+            [wayback, "-b", "127.0.0.1", "-p", str(args.port)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": path},
+        )
         try:
             return proc.wait()
         except KeyboardInterrupt:
