@@ -56,9 +56,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-def index_key(run_id: str) -> str:
-    """Where a run's index lives in the WARC store."""
-    return f"index/{run_id}.parquet"
+def index_key(run_id: str, worker_id: str = "") -> str:
+    """Where a run's index lives in the WARC store (one per worker of a distributed run)."""
+    return f"index/{run_id}~{worker_id}.parquet" if worker_id else f"index/{run_id}.parquet"
 
 
 def schema() -> pa.Schema:
@@ -223,10 +223,14 @@ def rows_from_cdxj(
 @dataclass(frozen=True)
 class CaptureIndexConfig:
     run_id: str
+    worker_id: str = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureIndexConfig:
-        return cls(run_id=str(crawler.settings.get("ARCHIVE_RUN_ID") or ""))
+        return cls(
+            run_id=str(crawler.settings.get("ARCHIVE_RUN_ID") or ""),
+            worker_id=str(crawler.settings.get("ARCHIVE_WORKER_ID") or ""),
+        )
 
 
 class CaptureIndexExtension:
@@ -350,7 +354,8 @@ class CaptureIndexExtension:
             return None
         self._spill.close()
         self._spill = None
-        tmp = self.open_dir / f"{self.config.run_id}.parquet.open"
+        key = index_key(self.config.run_id, self.config.worker_id)
+        tmp = self.open_dir / (key.rsplit("/", 1)[-1] + ".open")
         column = schema().get_field_index("is_article")
         with pq.ParquetWriter(tmp, schema(), compression="zstd") as out:
             for batch in pq.ParquetFile(self.spill_path).iter_batches(batch_size=self.SPILL_ROWS):
@@ -363,7 +368,6 @@ class CaptureIndexExtension:
                 table = pa.Table.from_batches([batch]).set_column(column, "is_article", flags)
                 out.write_table(table)
         self.spill_path.unlink()
-        key = index_key(self.config.run_id)
         path = uploader.submit(tmp, INDEX_STORE, key, records=self.count, kind=INDEX_KIND)
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("newsvault/index/rows", self.count)

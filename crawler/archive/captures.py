@@ -103,7 +103,7 @@ def build_missing(
             continue
         path = folder / f"{run.run_id}.parquet"
         count = write_index(rows, path)
-        key = index_key(run.run_id)
+        key = index_key(run.run_id, str(run.manifest.get("worker_id") or ""))
         store = archive.store("warc")
         try:
             stored = store.put_file(path, key)
