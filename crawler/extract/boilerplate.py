@@ -174,6 +174,15 @@ _BOILERPLATE_LINE_RE = re.compile(
 _BREADCRUMB_SEP_RE = re.compile(r"\s*(?:›|»|>|→|/|\||·|•|::)\s*")
 
 
+def _is_kicker(line: str) -> bool:
+    """A short label line: few words, no sentence punctuation at its end."""
+    return (
+        len(line) <= 60
+        and len(line.split()) <= 6
+        and not line.rstrip().endswith((".", "!", "?", '"', "”"))
+    )
+
+
 def clean_lines(
     text: str, headlines: list[str], comment_texts: set[str], boiler_lines: BoilerplateLines | None
 ) -> list[str]:
@@ -188,7 +197,14 @@ def clean_lines(
         norm = normalize_line(line)
         if not norm:
             continue
-        if norm in heads:
+        if norm in heads or (
+            not out
+            and any(norm.endswith(h) and _is_kicker(norm[: len(norm) - len(h)]) for h in heads)
+        ):
+            if out and len(out) <= 2 and all(_is_kicker(k) for k in out):
+                # a kicker ("Climate crisis", "Exclusive") above the headline at the top
+                out.clear()
+                last = ""
             continue
         if len(line) < 300 and heads and any(h in norm for h in heads):
             parts = [p for p in _BREADCRUMB_SEP_RE.split(line) if p.strip()]

@@ -148,7 +148,7 @@ def extract_article(
     info = find_metadata(tree, url, meta, hints)
     dates = find_dates(meta, tree, url, hints, options)
     attrs = page_attributes(tree)
-    authors = find_authors(meta, tree, hints, attrs)
+    authors = find_authors(meta, tree, hints, attrs, info["site_name"])
 
     # Comment sections are located even when comments are not wanted: they are pruned
     # from the tree either way, so reader comments never end up in the body.
