@@ -139,10 +139,10 @@ def _split_authors(value: str) -> list[str]:
     out: list[str] = []
     for part in parts:
         pieces = [p.strip() for p in part.split(",") if p.strip()]
-        named = [p for p in pieces if " " in p]
+        full = [p for p in pieces if " " in p]
         agencies = [p for p in pieces if p.casefold() in _AGENCIES]
         if len(pieces) > 1 and (
-            len(named) == len(pieces) or (named and len(named) + len(agencies) == len(pieces))
+            len(full) == len(pieces) or (full and len(full) + len(agencies) == len(pieces))
         ):
             out.extend(pieces)
         elif part:
