@@ -167,16 +167,6 @@ def extract_article(
     _drop(_outermost(list(result.nodes)))
     text, flat = _main_text(tree, url, options)
 
-    comments = [c.as_dict() for c in result.comments]
-    status = result.status
-    # the last fallback, except where the page says its comments load by JavaScript: what
-    # trafilatura finds there is the widget's prompts ("activate your account to comment")
-    if not comments and status != STATUS_NOT_IN_HTML and flat.strip():
-        comments = [c.as_dict() for c in flat_comments(flat, url)]
-        if comments:
-            status = STATUS_OPEN
-            result.method = "trafilatura"
-
     headlines = [
         info["title"],
         info["raw_title"],
@@ -184,6 +174,28 @@ def extract_article(
         meta.first("og:title"),
         meta.first("twitter:title"),
     ]
+    # the guard: what repeats the article's headline, teaser or captions is not a comment
+    article_lines = {
+        normalize_line(x)
+        for x in (*headlines, info["description"], *_captions(tree))
+        if x and len(x) >= 15
+    }
+    comments = [c.as_dict() for c in result.comments]
+    comments = [c for c in comments if normalize_line(c["text"]) not in article_lines]
+    status = result.status
+    # the last fallback, except where the page says its comments load by JavaScript: what
+    # trafilatura finds there is the widget's prompts ("activate your account to comment")
+    if not comments and status != STATUS_NOT_IN_HTML and flat.strip():
+        flat_found = [c.as_dict() for c in flat_comments(flat, url)]
+        if not text.strip():
+            # trafilatura took the article for its comments: it is the text
+            text, flat_found = flat, []
+        elif any(normalize_line(c["text"]) in article_lines for c in flat_found):
+            flat_found = []  # headline, teaser or captions among them: article parts
+        if flat_found:
+            comments = flat_found
+            status = STATUS_OPEN
+            result.method = "trafilatura"
     comment_texts = {normalize_line(c["text"]) for c in comments if len(c["text"]) >= 20}
     paragraphs = clean_lines(text, [h for h in headlines if h], comment_texts, boiler_lines)
     clean = "\n\n".join(paragraphs)
@@ -215,6 +227,10 @@ def extract_article(
         }
     )
     return article
+
+
+def _captions(tree: HtmlElement) -> list[str]:
+    return [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
 
 
 def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:

@@ -280,6 +280,14 @@ class DomFamily:
         return None, None
 
     def text(self, el: HtmlElement, skip: set[HtmlElement]) -> str:
+        if tag_name(el) == "dt":
+            # <dl> threads (Thesis and other themes): the <dt> has number, author and date,
+            # the <dd> after it what the reader wrote
+            body = el.getnext()
+            while body is not None and not isinstance(body.tag, str):
+                body = body.getnext()
+            if body is not None and tag_name(body) == "dd" and body not in self.members:
+                return block_text(body, exclude=skip | set(_meta_nodes(body)))
         nested = {m for m in self.members if m is not el}
         for selector in _TEXT_SELECTORS(self.any_case(el)):
             for node in self.own(el, selector(el)):
@@ -318,7 +326,7 @@ class DomFamily:
         for index, el in enumerate(self.elements, start=1):
             anchor = self.raw_id(el)
             cid = short_id(anchor)
-            if self.strict and _is_form_like(el):
+            if self.strict and is_form_like(el):
                 continue
             author, author_node = self.author(el)
             published, date_node = self.published(el)
@@ -375,7 +383,7 @@ FORM_CONTROL_XPATH = etree.XPath(
 )
 
 
-def _is_form_like(el: HtmlElement) -> bool:
+def is_form_like(el: HtmlElement) -> bool:
     """Comment forms and their fields are not comments (a comment may carry a hidden reply form)."""
     if any(tag_name(anc) == "form" for anc in el.iterancestors()):
         return True

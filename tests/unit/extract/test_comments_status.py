@@ -28,6 +28,19 @@ from tests.unit.extract.comment_page import URL, page
             "open",
         ),
         ("<footer><p>Copyright</p></footer>", "", "none"),
+        # an in-house widget: an empty section with a mount point, or a script naming comments
+        (
+            '<section id="reader-comments"><h2>Comments</h2><div class="app" data-thread="42">'
+            "Loading…</div></section>",
+            "",
+            "not_in_html",
+        ),
+        (
+            '<div class="article-comments"></div>',
+            '<script src="/static/js/comments-bundle.js"></script>',
+            "not_in_html",
+        ),
+        ('<div class="article-comments"></div>', "", "none"),
     ],
 )
 def test_status_without_comments(body: str, head: str, status: str) -> None:
