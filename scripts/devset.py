@@ -107,6 +107,7 @@ def trafilatura_predict(path: Path, set_name: str, page_id: str) -> Prediction:
 
 def readability_predict(path: Path, set_name: str, page_id: str) -> Prediction:
     """readability-lxml's ``Document.summary()``, as text (it has no comment output)."""
+    from lxml import etree
     from lxml import html as lxml_html
     from readability import Document
 
@@ -119,9 +120,21 @@ def readability_predict(path: Path, set_name: str, page_id: str) -> Prediction:
         node = lxml_html.fromstring(summary)
     except Exception:
         return {"text": "", "comments": ""}
-    for block in node.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td"):
-        block.tail = "\n" + (block.tail or "")
-    return {"text": node.text_content().strip(), "comments": ""}
+    # one line per block: words of adjacent blocks must not run together
+    blocks = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td", "pre"}
+    parts: list[str] = []
+    for event, el in etree.iterwalk(node, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in blocks:
+                parts.append("\n")
+            parts.append(el.text or "")
+        else:
+            if tag in blocks:
+                parts.append("\n")
+            if el is not node:
+                parts.append(el.tail or "")
+    return {"text": "".join(parts).strip(), "comments": ""}
 
 
 def _version(dist: str) -> str | None:

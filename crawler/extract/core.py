@@ -196,6 +196,8 @@ def extract_article(
             comments = flat_found
             status = STATUS_OPEN
             result.method = "trafilatura"
+    if not comments and result.empty_widget:
+        status = STATUS_NOT_IN_HTML
     comment_texts = {normalize_line(c["text"]) for c in comments if len(c["text"]) >= 20}
     paragraphs = clean_lines(text, [h for h in headlines if h], comment_texts, boiler_lines)
     clean = "\n\n".join(paragraphs)

@@ -186,8 +186,6 @@ def section_status(
             status = STATUS_CLOSED
         elif forms:
             status = STATUS_OPEN
-        elif SECTION_WORDS_RE.search(attrs) and _empty_script_section(tree):
-            status = STATUS_NOT_IN_HTML
     return status, forms
 
 
@@ -195,9 +193,11 @@ _IDENT_XPATH = etree.XPath("//body//*[@id or @class]")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def _empty_script_section(tree: HtmlElement) -> bool:
+def empty_script_section(tree: HtmlElement, attrs: str) -> bool:
     """An in-house comment widget: a comment section that is empty in the HTML, with a
     ``data-*`` mount point or a script that names comments, so JavaScript fills it."""
+    if not SECTION_WORDS_RE.search(attrs):
+        return False
     scripts: str | None = None
     for el in _IDENT_XPATH(tree):
         ident = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
