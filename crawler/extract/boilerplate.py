@@ -167,7 +167,7 @@ _BOILERPLATE_LINE_RE = re.compile(
     r"tweet|pin it|like this:?|share this:?|teilen:?|artikel teilen|diesen artikel teilen|"
     r"(?:sign up|subscribe|register) (?:for|to) (?:our|the) (?:free )?(?:daily |weekly )?newsletters?.*|"
     r"newsletter (?:abonnieren|bestellen|anmelden)|jetzt (?:newsletter )?abonnieren|"
-    r"follow us on .*|related (?:articles|posts|stories)|you (?:may|might) also like|read more:?|advertisement|anzeige|"
+    r"follow us on .*|related (?:articles|posts|stories)|(?:previous|next|older|newer) (?:post|article|entry|story):? .{0,150}|you (?:may|might) also like|read more:?|advertisement|anzeige|"
     r"skip to (?:main )?content|zum inhalt springen"
     r")[\s.!:*]*$"
 )
@@ -189,6 +189,7 @@ def clean_lines(
     """Trafilatura's lines minus headline copies, boilerplate lines, comment text and repeats."""
     heads = {h for h in (normalize_line(x) for x in headlines if x) if len(h) >= 5}
     out: list[str] = []
+    seen: set[str] = set()
     last = ""
     for raw in text.split("\n"):
         line = re.sub(r"[ \t\u00a0]+", " ", raw).strip()
@@ -218,6 +219,9 @@ def clean_lines(
             continue
         if norm == last:
             continue
+        if len(line) < 200 and norm in seen:
+            continue  # a short line again (a reprint notice, a caption, a pager): once is enough
+        seen.add(norm)
         last = norm
         out.append(line)
     return out

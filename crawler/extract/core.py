@@ -185,8 +185,12 @@ def extract_article(
     status = result.status
     # the last fallback, except where the page says its comments load by JavaScript: what
     # trafilatura finds there is the widget's prompts ("activate your account to comment")
-    if not comments and status != STATUS_NOT_IN_HTML and flat.strip():
+    if not comments and flat.strip():
         flat_found = [c.as_dict() for c in flat_comments(flat, url)]
+        if status == STATUS_NOT_IN_HTML and sum(_remark(c["text"]) for c in flat_found) < 2:
+            # where a widget loads comments, what trafilatura finds is mostly its prompts
+            # ("activate your account to comment"); several real remarks are static comments
+            flat_found = []
         if not text.strip():
             # trafilatura took the article for its comments: it is the text
             text, flat_found = flat, []
@@ -229,6 +233,14 @@ def extract_article(
         }
     )
     return article
+
+
+_SENTENCE_RE = re.compile(r"\w[.!?…]+(?:\s|$)")
+
+
+def _remark(text: str) -> bool:
+    """Reads like something a reader wrote: a few words, in sentences."""
+    return len(text.split()) >= 6 and bool(_SENTENCE_RE.search(text))
 
 
 def _captions(tree: HtmlElement) -> list[str]:
