@@ -29,7 +29,7 @@ def looks_like_article(tree_or_html: HtmlElement | bytes | str, url: str) -> boo
     for obj in jsonld_objects(tree):
         if jsonld_types(obj) & ARTICLE_LD_TYPES:
             return True
-    if og and any(v in ("website", "profile", "video.other") for v in og):
+    if og and any(v in ("website", "profile", "video.other", "product") for v in og):
         return False
     for node in _ARTICLE_MARKUP_XPATH(tree):
         paragraphs = [p for p in node.iter("p") if len(p.text_content().strip()) > 80]

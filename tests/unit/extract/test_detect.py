@@ -39,6 +39,8 @@ def test_a_headline_a_text_of_its_own_and_a_byline_make_an_article() -> None:
     assert looks_like_article(page, url)
     assert not looks_like_article(page.replace("class='author'", "class='x'"), url)  # no byline
     assert not looks_like_article(page.replace("<h1>", "<h2>").replace("</h1>", "</h2>"), url)
+    shop = page.replace("<head>", "<head><meta property='og:type' content='product'>")
+    assert not looks_like_article(shop, url)
 
 
 def test_section_pages_with_teasers_stay_rejected() -> None:
