@@ -29,8 +29,12 @@ def looks_like_article(tree_or_html: HtmlElement | bytes | str, url: str) -> boo
     for obj in jsonld_objects(tree):
         if jsonld_types(obj) & ARTICLE_LD_TYPES:
             return True
-    if og and any(v in ("website", "profile", "video.other", "product") for v in og):
+    if og and any(v in ("profile", "video.other", "product") for v in og):
         return False
+    if "website" in og:
+        # many CMSes say "website" on every page, articles too: only the page itself decides
+        long_paragraphs = [p for p in tree.iter("p") if len(p.text_content().strip()) > 80]
+        return _headline_text_and_date(tree, long_paragraphs)
     for node in _ARTICLE_MARKUP_XPATH(tree):
         paragraphs = [p for p in node.iter("p") if len(p.text_content().strip()) > 80]
         if len(paragraphs) >= 3:
