@@ -189,7 +189,6 @@ def clean_lines(
     """Trafilatura's lines minus headline copies, boilerplate lines, comment text and repeats."""
     heads = {h for h in (normalize_line(x) for x in headlines if x) if len(h) >= 5}
     out: list[str] = []
-    seen: set[str] = set()
     last = ""
     for raw in text.split("\n"):
         line = re.sub(r"[ \t\u00a0]+", " ", raw).strip()
@@ -219,9 +218,6 @@ def clean_lines(
             continue
         if norm == last:
             continue
-        if len(line) < 200 and norm in seen:
-            continue  # a short line again (a reprint notice, a caption, a pager): once is enough
-        seen.add(norm)
         last = norm
         out.append(line)
     return out
