@@ -128,11 +128,9 @@ def test_a_kicker_above_the_headline_stays_out_of_the_text(top: str) -> None:
     assert lines(article) == PARAGRAPHS
 
 
-
 def test_post_navigation_stays_out() -> None:
     pager = (
-        "<p>Previous post: Nine steps to a quieter street</p>"
-        "<p>Next post: Buses after midnight</p>"
+        "<p>Previous post: Nine steps to a quieter street</p><p>Next post: Buses after midnight</p>"
     )
     got = lines(extract_article(article_html(inner=pager), URL))
     assert not any(line.startswith(("Previous post", "Next post")) for line in got)
