@@ -8,6 +8,12 @@ Pages without a ``.json`` are still extracted: they count for robustness (except
     python scripts/extraction_quality.py DIR [--json OUT] [--baseline] [--show N]
     python scripts/extraction_quality.py --sample-site      # the bundled sample site's articles
     python scripts/extraction_quality.py /tmp/corpus        # robustness run over raw pages
+    python scripts/extraction_quality.py --dev ../shared/extraction-dev [-j 2] [--set S]
+
+``--dev`` scores the shared development set (CleanEval, CleanPortalEval, Readability's test
+pages, the Dragnet dev half) with its own ``score.py`` (the Zyte benchmark's shingle F1) and
+prints newsvault beside trafilatura's defaults and readability-lxml, where importable. The
+baselines' predictions are cached (``--cache``): they are computed once.
 """
 
 from __future__ import annotations
@@ -247,8 +253,38 @@ def main(argv: list[str] | None = None) -> int:
         "--show", type=int, default=5, help="list the N pages with the lowest text F1"
     )
     parser.add_argument("--json", type=Path, help="write the summary here too")
+    dev = parser.add_argument_group("development set (--dev)")
+    dev.add_argument(
+        "--dev", type=Path, metavar="DIR", help="score the shared development set in DIR"
+    )
+    dev.add_argument("--set", dest="only_set", metavar="SET", help="only this set of it")
+    dev.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "newsvault-extraction-dev",
+        help="where the unpacked pages and the baselines' predictions are kept",
+    )
+    dev.add_argument("--no-baselines", action="store_true", help="newsvault's column only")
+    dev.add_argument("-j", "--jobs", type=int, default=1, help="processes (default 1)")
+    dev.add_argument("--predictions", type=Path, help="write newsvault's predictions here")
+    dev.add_argument("--per-page", type=Path, help="write per-page scores here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.dev:
+        from scripts.devset import run_dev
+
+        summary = run_dev(
+            args.dev,
+            cache=args.cache,
+            jobs=args.jobs,
+            only_set=args.only_set,
+            baselines=not args.no_baselines,
+            predictions_out=args.predictions,
+            per_page=args.per_page,
+        )
+        if args.json:
+            args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        return 0
     options = ExtractionOptions(comments=not args.no_comments, favor=args.favor)
     with tempfile.TemporaryDirectory(prefix="nv-quality-") as tmp:
         if args.sample_site:

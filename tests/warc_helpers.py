@@ -212,6 +212,9 @@ def crawl_settings(tmp: Path, **extra: Any) -> dict[str, Any]:
             "pipelines.warc.WarcWriterExtension": 100,
         },
         "ITEM_PIPELINES": {"pipelines.cleaned_json.JsonLinesPipeline": 500},
+        # newsvault's Content-Encoding removal: Scrapy's own br decoding fails wherever
+        # pywb's brotlipy shadows Google's brotli (the sample site sends br when asked)
+        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.EncodedBodyMiddleware": 595},
         "CONCURRENT_REQUESTS": 1,
         "LOG_LEVEL": "INFO",
         "TELNETCONSOLE_ENABLED": False,

@@ -87,6 +87,14 @@ def _text_date(tree: HtmlElement, url: str) -> str | None:
     """
     from htmldate import find_date  # lazy, like trafilatura in core._main_text
 
+    # captions date pictures, not the article: out of htmldate's sight while it looks
+    captions = [(el.getparent(), el) for el in tree.iter("figure", "figcaption")]
+    captions = [(parent, el) for parent, el in captions if parent is not None]
+    detached = []
+    for parent, el in captions:
+        if el.getparent() is parent:  # not inside an already detached figure
+            detached.append((parent, parent.index(el), el))
+            parent.remove(el)
     try:
         found = find_date(
             tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d", url=url
@@ -94,15 +102,57 @@ def _text_date(tree: HtmlElement, url: str) -> str | None:
     except Exception as err:  # htmldate raises assorted errors on odd pages
         logger.debug("htmldate failed on %s: %s", url, err)
         found = None
+    finally:
+        for parent, index, el in reversed(detached):
+            parent.insert(index, el)
     if found:
         return iso_with_zone(found)
     for node in _DATEISH_XPATH(tree):
         text = " ".join(node.text_content().split())
-        if 6 <= len(text) <= 80 and outside_comments(node):
+        if 6 <= len(text) <= 80 and outside_comments(node) and not in_caption(node):
             date = parse_text_date(text)
             if date:
                 return date
     return None
+
+
+def in_caption(node: HtmlElement) -> bool:
+    """``node`` is in an image or video caption: a date there dates the picture, not the article."""
+    for el in (node, *node.iterancestors()):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("figcaption", "figure"):
+            return True
+        ident = el.get("class") or ""
+        if "caption" in ident.lower() or "credit" in ident.lower():
+            return True
+    return False
+
+
+_ZONE_SUFFIX_LEN = len("+00:00")
+
+
+def _zoned(value: str, meta: PageMeta, tree: HtmlElement) -> str:
+    """``value`` with the UTC offset another source of the page gives for the same local time.
+
+    A JSON-LD ``datePublished`` without zone next to an ``article:published_time`` (or a
+    ``<time datetime>``) with one is one instant: the zone is not thrown away.
+    """
+    if len(value) != len("2024-01-01T00:00:00") or "T" not in value:
+        return value  # a date alone, or a zone already
+    candidates: list[Any] = [
+        *meta.all(*_PUBLISHED_META, *_MODIFIED_META),
+        *(
+            obj.get(key)
+            for obj in meta.ld_articles
+            for key in ("datePublished", "dateModified", "dateCreated")
+        ),
+    ]
+    candidates += [node.get("datetime") for node in tree.iter("time")]
+    for raw in candidates:
+        other = iso_with_zone(text_value(raw)) if raw else None
+        if other and len(other) == len(value) + _ZONE_SUFFIX_LEN and other.startswith(value):
+            return other
+    return value
 
 
 def find_dates(
@@ -124,7 +174,7 @@ def find_dates(
             *_TIME_ANY_XPATH(tree),
             *_ITEMPROP_PUBLISHED_XPATH(tree),
         ]:
-            if not outside_comments(node):
+            if not outside_comments(node) or in_caption(node):
                 continue
             published = iso_with_zone(
                 node.get("datetime")
@@ -143,6 +193,10 @@ def find_dates(
             modified = iso_with_zone(node.get("datetime") or node.get("content"))
             if modified:
                 break
+    if published and source in ("json-ld", "meta", "time-element"):
+        published = _zoned(published, meta, tree)
+    if modified:
+        modified = _zoned(modified, meta, tree)
     if modified and published and modified == published:
         modified = None  # "modified" at the publication instant is no modification
     via = str(hints.get("via") or "").lower()

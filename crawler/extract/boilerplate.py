@@ -167,11 +167,20 @@ _BOILERPLATE_LINE_RE = re.compile(
     r"tweet|pin it|like this:?|share this:?|teilen:?|artikel teilen|diesen artikel teilen|"
     r"(?:sign up|subscribe|register) (?:for|to) (?:our|the) (?:free )?(?:daily |weekly )?newsletters?.*|"
     r"newsletter (?:abonnieren|bestellen|anmelden)|jetzt (?:newsletter )?abonnieren|"
-    r"follow us on .*|related (?:articles|posts|stories)|you (?:may|might) also like|read more:?|advertisement|anzeige|"
+    r"follow us on .*|related (?:articles|posts|stories)|(?:previous|next|older|newer) (?:post|article|entry|story):? .{0,150}|you (?:may|might) also like|read more:?|advertisement|anzeige|"
     r"skip to (?:main )?content|zum inhalt springen"
     r")[\s.!:*]*$"
 )
 _BREADCRUMB_SEP_RE = re.compile(r"\s*(?:›|»|>|→|/|\||·|•|::)\s*")
+
+
+def _is_kicker(line: str) -> bool:
+    """A short label line: few words, no sentence punctuation at its end."""
+    return (
+        len(line) <= 60
+        and len(line.split()) <= 6
+        and not line.rstrip().endswith((".", "!", "?", '"', "”"))
+    )
 
 
 def clean_lines(
@@ -188,7 +197,14 @@ def clean_lines(
         norm = normalize_line(line)
         if not norm:
             continue
-        if norm in heads:
+        if norm in heads or (
+            not out
+            and any(norm.endswith(h) and _is_kicker(norm[: len(norm) - len(h)]) for h in heads)
+        ):
+            if out and len(out) <= 2 and all(_is_kicker(k) for k in out):
+                # a kicker ("Climate crisis", "Exclusive") above the headline at the top
+                out.clear()
+                last = ""
             continue
         if len(line) < 300 and heads and any(h in norm for h in heads):
             parts = [p for p in _BREADCRUMB_SEP_RE.split(line) if p.strip()]

@@ -148,7 +148,7 @@ def extract_article(
     info = find_metadata(tree, url, meta, hints)
     dates = find_dates(meta, tree, url, hints, options)
     attrs = page_attributes(tree)
-    authors = find_authors(meta, tree, hints, attrs)
+    authors = find_authors(meta, tree, hints, attrs, info["site_name"])
 
     # Comment sections are located even when comments are not wanted: they are pruned
     # from the tree either way, so reader comments never end up in the body.
@@ -167,16 +167,6 @@ def extract_article(
     _drop(_outermost(list(result.nodes)))
     text, flat = _main_text(tree, url, options)
 
-    comments = [c.as_dict() for c in result.comments]
-    status = result.status
-    # the last fallback, except where the page says its comments load by JavaScript: what
-    # trafilatura finds there is the widget's prompts ("activate your account to comment")
-    if not comments and status != STATUS_NOT_IN_HTML and flat.strip():
-        comments = [c.as_dict() for c in flat_comments(flat, url)]
-        if comments:
-            status = STATUS_OPEN
-            result.method = "trafilatura"
-
     headlines = [
         info["title"],
         info["raw_title"],
@@ -184,6 +174,34 @@ def extract_article(
         meta.first("og:title"),
         meta.first("twitter:title"),
     ]
+    # the guard: what repeats the article's headline, teaser or captions is not a comment
+    article_lines = {
+        normalize_line(x)
+        for x in (*headlines, info["description"], *_captions(tree))
+        if x and len(x) >= 15
+    }
+    comments = [c.as_dict() for c in result.comments]
+    comments = [c for c in comments if normalize_line(c["text"]) not in article_lines]
+    status = result.status
+    # the last fallback, except where the page says its comments load by JavaScript: what
+    # trafilatura finds there is the widget's prompts ("activate your account to comment")
+    if not comments and flat.strip():
+        flat_found = [c.as_dict() for c in flat_comments(flat, url)]
+        if status == STATUS_NOT_IN_HTML and sum(_remark(c["text"]) for c in flat_found) < 2:
+            # where a widget loads comments, what trafilatura finds is mostly its prompts
+            # ("activate your account to comment"); several real remarks are static comments
+            flat_found = []
+        if not text.strip():
+            # trafilatura took the article for its comments: it is the text
+            text, flat_found = flat, []
+        elif any(normalize_line(c["text"]) in article_lines for c in flat_found):
+            flat_found = []  # headline, teaser or captions among them: article parts
+        if flat_found:
+            comments = flat_found
+            status = STATUS_OPEN
+            result.method = "trafilatura"
+    if not comments and result.empty_widget:
+        status = STATUS_NOT_IN_HTML
     comment_texts = {normalize_line(c["text"]) for c in comments if len(c["text"]) >= 20}
     paragraphs = clean_lines(text, [h for h in headlines if h], comment_texts, boiler_lines)
     clean = "\n\n".join(paragraphs)
@@ -215,6 +233,18 @@ def extract_article(
         }
     )
     return article
+
+
+_SENTENCE_RE = re.compile(r"\w[.!?…]+(?:\s|$)")
+
+
+def _remark(text: str) -> bool:
+    """Reads like something a reader wrote: a few words, in sentences."""
+    return len(text.split()) >= 6 and bool(_SENTENCE_RE.search(text))
+
+
+def _captions(tree: HtmlElement) -> list[str]:
+    return [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
 
 
 def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:

@@ -11,6 +11,10 @@ from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
+_WRAPPER_RE = re.compile(
+    r"^\s*(?://|/\*)?\s*<!\[CDATA\[\s*(?:\*/)?|(?://|/\*)?\s*\]\]>\s*(?:\*/)?\s*$|^\s*<!--|-->\s*$"
+)
+
 # schema.org types (lower case) of a JSON-LD object that is one article
 ARTICLE_LD_TYPES = {
     "article",
@@ -39,6 +43,9 @@ def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
         if "ld+json" not in (script.get("type") or "").lower():
             continue
         raw = (script.text or "").strip()
+        if raw.startswith(("//", "/*", "<!")):
+            # wrapped for old parsers: //<![CDATA[ ... //]]>, /*<![CDATA[*/ ... /*]]>*/, <!-- ... -->
+            raw = _WRAPPER_RE.sub("", raw).strip()
         if not raw:
             continue
         try:
@@ -57,12 +64,38 @@ def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
                 stack[0:0] = item
             elif isinstance(item, dict):
                 out.append(item)
-                graph = item.get("@graph")
-                if isinstance(graph, list):
-                    stack.extend(graph)
-                elif isinstance(graph, dict):
-                    stack.append(graph)
+                # the article may sit in a @graph or as a WebPage's mainEntity
+                for key in ("@graph", "mainEntity"):
+                    inner = item.get(key)
+                    if isinstance(inner, list):
+                        stack.extend(inner)
+                    elif isinstance(inner, dict):
+                        stack.append(inner)
+    _resolve_references(out)
     return out
+
+
+# properties whose value is often only a reference ({"@id": ...}) to another object of the graph
+_REFERENCE_KEYS = ("author", "creator", "publisher", "mainEntityOfPage", "isPartOf")
+
+
+def _resolve_references(objects: list[dict[str, Any]]) -> None:
+    """Replace ``{"@id": X}`` under author/creator/publisher by the object with that @id."""
+    by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
+    if not by_id:
+        return
+    for obj in objects:
+        for key in _REFERENCE_KEYS:
+            value = obj.get(key)
+            if isinstance(value, dict) and len(value) == 1 and value.get("@id") in by_id:
+                obj[key] = by_id[value["@id"]]
+            elif isinstance(value, list):
+                obj[key] = [
+                    by_id.get(v["@id"], v)
+                    if isinstance(v, dict) and len(v) == 1 and isinstance(v.get("@id"), str)
+                    else v
+                    for v in value
+                ]
 
 
 def jsonld_types(obj: dict[str, Any]) -> set[str]:

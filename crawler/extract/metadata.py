@@ -89,25 +89,72 @@ _AUTHOR_SPLIT_RE = re.compile(r"\s*(?:;|\||\band\b|\bund\b|\bet\b|\by\b|&)\s*", 
 _AUTHOR_PREFIX_RE = re.compile(r"^(?:by|von|par|por|di|door|af)\s*:?\s+", re.I)
 
 
+# news agencies credited beside reporters ("Ada Byline, Ben Second, dpa")
+_AGENCIES = frozenset(
+    "dpa afp ap reuters ansa efe kna epd sid apa sda ats anp belga tt ntb ritzau stt pap ctk"
+    " mta hina tass xinhua kyodo yonhap aap pti ians upi bloomberg".split()
+)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_NAME_RE = re.compile(
+    r"^\s*(?:([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s*\(([^()]+)\)|([^<>]+?)\s*<[\w.+-]+@[^<>]+>)\s*$"
+)
+# credits and labels that are not people: "(Image: Getty Images)", "Foto: dpa", "Photo by ..."
+_CREDIT_RE = re.compile(
+    r"\b(?:image|images|photo|photos|foto|fotos|bild|picture|pictures|credit|getty|shutterstock"
+    r"|istock|imago|picture alliance|illustration|grafik|video)\b\s*:?",
+    re.I,
+)
+_DOMAIN_RE = re.compile(r"(?:www\.|\.(?:com|de|org|net|co\.uk|fr|it|es|nl|at|ch|ru|info)\b)", re.I)
+
+
+def _email_name(value: str) -> str | None:
+    """The person behind an e-mail author: "x@y (Jane Doe)", "Jane Doe <x@y>" or "jane.doe@y"."""
+    match = _EMAIL_NAME_RE.match(value)
+    if match:
+        return (match.group(2) or match.group(3) or "").strip() or None
+    match = _EMAIL_RE.fullmatch(value.strip())
+    if match:
+        parts = [p for p in re.split(r"[._-]", value.split("@", 1)[0]) if p]
+        if 2 <= len(parts) <= 3 and all(p.isalpha() and len(p) > 1 for p in parts):
+            return " ".join(p.capitalize() for p in parts)
+    return None
+
+
 def _split_authors(value: str) -> list[str]:
     value = re.sub(r"\s+", " ", value).strip()
-    if (
-        not value
-        or value.startswith(("http://", "https://"))
-        or ("@" in value and " " not in value)
-    ):
+    if not value or value.startswith(("http://", "https://")):
         return []
+    if "@" in value:
+        named = _email_name(value)
+        if named:
+            return [named]
+        value = _EMAIL_RE.sub("", value).strip()
+    if "(" in value:  # "Ada Byline (Image: Getty Images)": the credit goes, the name stays
+        value = re.sub(
+            r"\s*\([^()]*\)", lambda m: "" if _CREDIT_RE.search(m.group()) else m.group(), value
+        ).strip()
     value = _AUTHOR_PREFIX_RE.sub("", value)
     parts = [p.strip(" ,.:-–|") for p in _AUTHOR_SPLIT_RE.split(value)]
-    # "Jane Doe, John Roe" is two people, "Doe, Jane" one
+    # "Jane Doe, John Roe" is two people, "Jane Doe, John Roe, dpa" three credits, "Doe, Jane" one
     out: list[str] = []
     for part in parts:
-        pieces = [p.strip() for p in part.split(",")]
-        if len(pieces) > 1 and all(" " in p for p in pieces if p):
-            out.extend(p for p in pieces if p)
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        full = [p for p in pieces if " " in p]
+        agencies = [p for p in pieces if p.casefold() in _AGENCIES]
+        if len(pieces) > 1 and (
+            len(full) == len(pieces) or (full and len(full) + len(agencies) == len(pieces))
+        ):
+            out.extend(pieces)
         elif part:
             out.append(part)
-    return [p for p in out if 1 < len(p) <= 80]
+    return [p for p in out if 1 < len(p) <= 80 and _is_person_like(p)]
+
+
+def _is_person_like(name: str) -> bool:
+    """Not a numeric id, not an image credit, not a web address."""
+    if not any(ch.isalpha() for ch in name) or sum(ch.isdigit() for ch in name) > 2:
+        return False
+    return not (_CREDIT_RE.search(name) or _DOMAIN_RE.search(name))
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -159,6 +206,39 @@ def _clean_title(title: str | None, site_name: str | None, h1: str | None) -> st
     return title
 
 
+def _truncated(title: str | None) -> bool:
+    return bool(title) and title.rstrip().endswith(("...", "…"))  # type: ignore[union-attr]
+
+
+def _page_headline(
+    meta: PageMeta, h1: str | None, title_tag: str | None, site_name: str | None
+) -> str | None:
+    """The page's own headline, before the social variants (og:title, twitter:title).
+
+    og:title is often a headline rewritten for sharing, or cut short with "...": an <h1>
+    that the document <title> or the JSON-LD headline confirms is the page's own.
+    """
+    ld = text_value(meta.ld_first("headline", "name"))
+    social = meta.first("og:title", "twitter:title")
+    other = meta.first("dc.title", "title", "headline")
+    confirmed_h1 = None
+    if h1:
+        key = normalize_line(h1)
+        parts = _TITLE_SEP_RE.split(title_tag or "")
+        if key == normalize_line(site_name or "") or (
+            len(parts) > 1 and key == normalize_line(parts[-1])
+        ):
+            key = ""  # the site's name (a logo in an <h1>), not a headline
+        if key and any(
+            source and key in normalize_line(source) for source in (title_tag, ld, other)
+        ):
+            confirmed_h1 = h1
+    for candidate in (ld, confirmed_h1, social, other, h1, title_tag):
+        if candidate and not _truncated(candidate):
+            return candidate
+    return ld or social or other or h1 or title_tag
+
+
 def _h1(tree: HtmlElement) -> str | None:
     for node in tree.iter("h1"):
         text = re.sub(r"\s+", " ", node.text_content()).strip()
@@ -205,11 +285,28 @@ _AUTHOR_XPATHS: tuple[tuple[tuple[str, ...], etree.XPath], ...] = tuple(
 
 
 def find_authors(
-    meta: PageMeta, tree: HtmlElement, hints: dict[str, Any], attrs: str | None = None
+    meta: PageMeta,
+    tree: HtmlElement,
+    hints: dict[str, Any],
+    attrs: str | None = None,
+    site_name: str | None = None,
 ) -> list[str]:
-    """Author names: JSON-LD, then meta tags, then byline markup, then the discovery hint."""
+    """Author names: JSON-LD, then meta tags, then byline markup, then the discovery hint.
+
+    The publisher (an Organization author, the site's name) is no byline: a source that
+    names only it gives way to the next.
+    """
+    publisher = _publisher_names(meta, site_name)
+
+    def people(found: list[str]) -> list[str]:
+        return [n for n in found if normalize_line(n) not in publisher]
+
     value = meta.ld_first("author", "creator")
-    names = _names(value) if value is not None else []
+    if isinstance(value, list):
+        value = [v for v in value if not _is_organisation(v)]
+    elif _is_organisation(value):
+        value = None
+    names = people(_names(value)) if value is not None else []
     if not names:
         for key in (
             "author",
@@ -220,7 +317,7 @@ def find_authors(
             "dcterms.creator",
         ):
             for raw in meta.all(key):
-                names.extend(_split_authors(raw))
+                names.extend(people(_split_authors(raw)))
             if names:
                 break
     for words, xpath in _AUTHOR_XPATHS:
@@ -230,12 +327,34 @@ def find_authors(
             continue
         for node in xpath(tree):
             if outside_comments(node):
-                names.extend(_split_authors(node.get("content") or node.text_content()))
+                names.extend(people(_split_authors(node.get("content") or node.text_content())))
             if len(names) >= 5:
                 break
     if not names and hints.get("author"):
         names = _names(hints["author"])
     return _dedupe([n for n in names if not n.lower().startswith(("http", "www."))])
+
+
+def _publisher_names(meta: PageMeta, site_name: str | None) -> set[str]:
+    """Normalised names of the publishing organisation (and its site), which are not bylines."""
+    names = {site_name} if site_name else set()
+    names.update(meta.all("og:site_name", "application-name"))
+    for obj in meta.ld:
+        if jsonld_types(obj) & {"organization", "newsmediaorganization", "website"}:
+            names.add(text_value(obj.get("name")) or "")
+        for key in ("publisher", "sourceOrganization"):
+            names.add(text_value(obj.get(key)) or "")
+    keys = {normalize_line(n) for n in names if n}
+    # "STERN.de" is the publisher "stern"; "Deutsche Welle (www.dw.com)" is "Deutsche Welle"
+    return {k for k in keys if k} | {
+        normalize_line(re.sub(r"\(.*?\)|\.\w{2,3}$", "", n)) for n in names if n
+    } - {""}
+
+
+def _is_organisation(value: Any) -> bool:
+    return isinstance(value, dict) and bool(
+        jsonld_types(value) & {"organization", "newsmediaorganization"}
+    )
 
 
 def find_metadata(
@@ -251,17 +370,10 @@ def find_metadata(
     )
     h1 = _h1(tree)
     title_node = tree.find(".//title")
-    raw_title = (
-        text_value(meta.ld_first("headline", "name"))
-        or meta.first("og:title", "twitter:title", "dc.title", "title", "headline")
-        or h1
-        or (
-            re.sub(r"\s+", " ", title_node.text_content()).strip()
-            if title_node is not None
-            else None
-        )
-        or text_value(hints.get("title"))
+    title_tag = (
+        re.sub(r"\s+", " ", title_node.text_content()).strip() if title_node is not None else None
     )
+    raw_title = _page_headline(meta, h1, title_tag, site_name) or text_value(hints.get("title"))
     title = _clean_title(raw_title, site_name, h1)
 
     canonical = None

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
+
+from crawler.contentcoding import decode_body, split_codings
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,13 +47,22 @@ class StoredRecord:
         return self.warc_header("WARC-Date")
 
     def decoded_payload(self) -> bytes:
-        """The payload with its Content-Encoding (gzip, deflate, br) removed."""
-        from warcio.bufferedreaders import BufferedReader
+        """The payload with its Content-Encoding (gzip, deflate, br) removed.
 
-        encoding = (self.http_header("Content-Encoding") or "").strip().lower()
-        if not self.payload or encoding not in BufferedReader.get_supported_decompressors():
+        Not through warcio's decompressors: its br one needs the ``brotli`` module, which
+        is brotlipy or Google's depending on what else is installed (crawler.contentcoding).
+        A payload that does not decode is returned as stored.
+        """
+        remove, _keep = split_codings(
+            [v.encode("latin-1") for n, v in self.http_headers if n.lower() == "content-encoding"]
+        )
+        if not self.payload or not remove:
             return self.payload
-        return BufferedReader(io.BytesIO(self.payload), decomp_type=encoding).read()
+        try:
+            return decode_body(self.payload, remove)
+        except Exception as exc:
+            logger.warning("Cannot decode the stored body of %s: %s", self.target_uri, exc)
+            return self.payload
 
 
 def _stored(record: Any) -> StoredRecord:

@@ -235,6 +235,21 @@ def test_each_url_is_fetched_once(site, crawl):
     assert not repeated
 
 
+def test_a_brotli_page_becomes_an_article(site, crawl):
+    """Content-Encoding: br decodes in every venv (pywb's brotlipy shadows Google's brotli)."""
+    expected = site.expected()
+    [path] = expected["oddities"]["br_negotiated"]
+    asked = [h.get("Accept-Encoding", "") for _m, p, h in site.requests if p == path]
+    assert asked and all("br" in a for a in asked)  # so the site sent br
+    truth = next(a for a in expected["articles"] if a["path"] == path)
+    [item] = [i for i in crawl.items if path_of(i["canonical_url"], site.url) == path]
+    assert item["title"] == truth["title"]
+    assert all(p in item["text"] for p in truth["paragraphs"])
+    assert [c["text"] for c in item["comments"]] == [c["text"] for c in truth["comments"]]
+    assert crawl.stats.get("newsvault/decode/failed", 0) == 0
+    assert crawl.stats["newsvault/decode/responses"] >= 1
+
+
 def test_redirected_article_is_one_item(site, crawl):
     [redirect] = site.expected()["oddities"]["redirects"]
     assert redirect["from"] in fetched(site)

@@ -160,6 +160,7 @@ FUSION = ArticleSpec(
     feeds=("atom",),
     sitemap="sitemap-2",
     old_paths=("/2026/11/05/fusion-record-claim/",),
+    transfer="br-negotiated",
 )
 
 HEARING = ArticleSpec(

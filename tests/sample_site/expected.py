@@ -180,6 +180,7 @@ def build_expected(
                 SITEMAPS["sitemap-1"],
             ],
             "chunked": by_key("southern-ocean", articles).path,
+            "br_negotiated": [a.path for a in articles if a.content_encoding == "br-negotiated"],
             "redirects": [
                 {
                     "from": old,

@@ -54,7 +54,7 @@ class ArticleSpec:
     on_home: bool = False
     in_section: bool = True
     # "default" (identity for WordPress, gzip when accepted for Drupal),
-    # "gzip-always" or "chunked".
+    # "gzip-always", "chunked" or "br-negotiated" (Brotli when accepted).
     transfer: str = "default"
     charset: str = "utf-8"
     alt_paths: tuple[str, ...] = ()

@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import brotlicffi
+
 from . import render_feeds, render_html, traps
 from .catalog import (
     ABOUT_PATH,
@@ -43,7 +45,8 @@ class Response:
     status: int
     body: bytes
     content_type: str
-    # "identity", "negotiated" (gzip when accepted), "always" (gzip regardless), "chunked"
+    # "identity", "negotiated" (gzip when accepted), "always" (gzip regardless), "chunked",
+    # "br" (Brotli when accepted, else identity)
     encoding: str = "identity"
     headers: list[tuple[str, str]] = field(default_factory=list)
 
@@ -267,6 +270,7 @@ class SampleSite:
                     "gzip-negotiated": "negotiated",
                     "gzip-always": "always",
                     "chunked": "chunked",
+                    "br-negotiated": "br",
                 }.get(article.content_encoding, "identity")
                 headers = [("Link", f'<{base}{article.path}>; rel="canonical"')]
                 if article.date_in_page:
@@ -321,9 +325,13 @@ def _serves(article: ArticleSpec, path: str, query: str) -> bool:
 
 
 def _accepts_gzip(header: str | None) -> bool:
+    return _accepts(header, ("gzip", "x-gzip", "*"))
+
+
+def _accepts(header: str | None, codings: tuple[str, ...]) -> bool:
     for part in (header or "").split(","):
         token, _, params = part.strip().partition(";")
-        if token.strip().lower() in ("gzip", "x-gzip", "*"):
+        if token.strip().lower() in codings:
             q = params.strip()
             return not (q.startswith("q=") and float(q[2:] or 0) == 0)
     return False
@@ -388,11 +396,14 @@ class _Handler(BaseHTTPRequestHandler):
         gzip_it = response.encoding == "always" or (
             response.encoding == "negotiated" and _accepts_gzip(self.headers.get("Accept-Encoding"))
         )
-        if response.encoding == "negotiated":
+        if response.encoding in ("negotiated", "br"):
             self.send_header("Vary", "Accept-Encoding")
         if gzip_it:
             body = gzip.compress(body, mtime=0)
             self.send_header("Content-Encoding", "gzip")
+        elif response.encoding == "br" and _accepts(self.headers.get("Accept-Encoding"), ("br",)):
+            body = brotlicffi.compress(body)
+            self.send_header("Content-Encoding", "br")
         chunked = response.encoding == "chunked" and self.request_version == "HTTP/1.1"
         if chunked:
             self.send_header("Transfer-Encoding", "chunked")

@@ -1,17 +1,21 @@
-"""EncodedBodyMiddleware: no charset guess on compressed bytes; same decoded response."""
+"""EncodedBodyMiddleware: gzip/deflate/br removed, no charset guess on compressed bytes, failures said and counted."""
 
 from __future__ import annotations
 
 import gzip
+import logging
+import zlib
 
+import brotlicffi
 import pytest
 from scrapy import Request
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.http.response import text as text_module
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import EncodedBodyMiddleware
+from crawler.middlewares import STAT_DECODE_FAILED, EncodedBodyMiddleware
 
 PAGE = "<html><head><title>Café</title></head><body><p>Grüße aus Köln</p></body></html>"
 
@@ -78,8 +82,71 @@ def test_unknown_or_absent_coding_is_left_alone() -> None:
         request.url, body=b"\x00", headers={"Content-Encoding": "compress"}, encoding="utf-8"
     )
     assert EncodedBodyMiddleware().process_response(request, odd) is odd
-    binary = Response(request.url, body=b"\x1f\x8b", headers={"Content-Encoding": "gzip"})
-    assert EncodedBodyMiddleware().process_response(request, binary) is binary
+    zstd = Response(request.url, body=b"(\xb5/\xfd", headers={"Content-Encoding": "zstd"})
+    assert EncodedBodyMiddleware().process_response(request, zstd) is zstd  # Scrapy's
+
+
+@pytest.mark.parametrize(
+    "coding,encode",
+    [
+        (b"br", brotlicffi.compress),
+        (b"deflate", zlib.compress),
+        (b"deflate", lambda data: zlib.compress(data)[2:-4]),  # raw deflate, no zlib wrapper
+        (b"gzip, br", lambda data: brotlicffi.compress(gzip.compress(data))),
+    ],
+)
+def test_br_and_deflate_become_the_html_page(
+    detections: list[bytes], coding: bytes, encode: object
+) -> None:
+    url = "http://example.org/a"
+    request = Request(url)
+    raw = Response(
+        url,
+        body=encode(PAGE.encode("utf-8")),  # type: ignore[operator]
+        headers={"Content-Type": "text/html; charset=utf-8", "Content-Encoding": coding},
+        request=request,
+    )
+    out = _through(raw, request)
+    assert isinstance(out, HtmlResponse)
+    assert out.text == PAGE
+    assert b"Content-Encoding" not in out.headers
+    assert detections == []
+
+
+@pytest.mark.parametrize(
+    "coding,body",
+    [
+        (b"br", b"not brotli at all"),
+        (b"gzip", gzip.compress(PAGE.encode())[:20]),  # truncated
+        (b"deflate", b"\x00\x01garbage"),
+    ],
+)
+def test_an_undecodable_body_is_logged_with_its_url_counted_and_ignored(
+    caplog: pytest.LogCaptureFixture, coding: bytes, body: bytes
+) -> None:
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    middleware = EncodedBodyMiddleware.from_crawler(crawler)
+    request = Request("http://example.org/broken")
+    raw = HtmlResponse(request.url, body=body, headers={"Content-Encoding": coding})
+    with caplog.at_level(logging.WARNING), pytest.raises(IgnoreRequest):
+        middleware.process_response(request, raw)
+    assert crawler.stats.get_value(STAT_DECODE_FAILED) == 1
+    [record] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "http://example.org/broken" in record.getMessage()
+    assert coding.decode() in record.getMessage()
+
+
+def test_a_decompression_bomb_stops_at_download_maxsize() -> None:
+    crawler = get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 100_000})
+    crawler.stats.open_spider()
+    middleware = EncodedBodyMiddleware.from_crawler(crawler)
+    request = Request("http://example.org/bomb")
+    bomb = brotlicffi.compress(b"\x00" * 10_000_000)
+    raw = Response(request.url, body=bomb, headers={"Content-Encoding": "br"})
+    with pytest.raises(IgnoreRequest, match="100000"):
+        middleware.process_response(request, raw)
+    assert crawler.stats.get_value(STAT_DECODE_FAILED) == 1
 
 
 def test_it_sits_just_above_http_compression() -> None:

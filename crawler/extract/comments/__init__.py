@@ -26,7 +26,7 @@ from crawler.extract.comments.model import (
     short_id,
 )
 from crawler.extract.comments.section import SECTION_WORDS_RE
-from crawler.extract.comments.status import section_status
+from crawler.extract.comments.status import empty_script_section, section_status
 from crawler.extract.comments.wordpress import wordpress_elements, wpdiscuz_elements
 from crawler.extract.jsonld import jsonld_objects
 
@@ -126,4 +126,5 @@ def extract_comments(
         return result
 
     result.status, result.nodes = section_status(tree, attrs, source)
+    result.empty_widget = result.status == STATUS_NONE and empty_script_section(tree, attrs)
     return result

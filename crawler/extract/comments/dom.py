@@ -148,7 +148,7 @@ _SAYS_RE = re.compile(
 # lines of a comment block that are controls or labels, not what the reader wrote
 COMMENT_NOISE_RE = re.compile(
     r"^(?:\d+|reply|replies|antworten|antwort|répondre|repondre|responder|rispondi|odpowiedz|beantwoorden|"
-    r"like|likes|\d+ likes?|gefällt mir|j'aime|me gusta|melden|report|report abuse|flag|permalink|quote|zitieren|"
+    r"like|likes|\d+ (?:likes?|recommendations?|votes?|points?)|gefällt mir|j'aime|me gusta|melden|report|report abuse|flag|permalink|quote|zitieren|"
     r"kommentar von|comment by|says:?|sagt:?|edit|bearbeiten|log in to reply|zum antworten anmelden)[\s.:!]*$"
 )
 
@@ -185,6 +185,22 @@ class DomFamily:
                 self.elements.append(el)
         self.members = set(self.elements)
         self._any_case: dict[HtmlElement, bool] = {}
+        # <dl> threads: a <dt> comment owns the <dd>s after it (text, date, footer)
+        self._dd_owner: dict[HtmlElement, HtmlElement] = {}
+        self._dds: dict[HtmlElement, list[HtmlElement]] = {}
+        for el in self.elements:
+            if tag_name(el) == "dt":
+                dds = []
+                sib = el.getnext()
+                while sib is not None and (not isinstance(sib.tag, str) or tag_name(sib) == "dd"):
+                    if isinstance(sib.tag, str) and sib not in self.members:
+                        dds.append(sib)
+                        self._dd_owner[sib] = el
+                    sib = sib.getnext()
+                self._dds[el] = dds
+
+    def _roots(self, el: HtmlElement) -> list[HtmlElement]:
+        return [el, *self._dds.get(el, ())]
 
     def any_case(self, el: HtmlElement) -> bool:
         """Whether ``el``'s class names need case-insensitive tests (computed once)."""
@@ -199,6 +215,8 @@ class DomFamily:
         while parent is not None:
             if parent in self.members:
                 return parent
+            if parent in self._dd_owner:
+                return self._dd_owner[parent]
             parent = parent.getparent()
         return None
 
@@ -251,16 +269,21 @@ class DomFamily:
 
     def author(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
         for selector in _AUTHOR_SELECTORS(self.any_case(el)):
-            for node in self.own(el, selector(el)):
+            for node in self.own(el, (n for root in self._roots(el) for n in selector(root))):
                 name = node.get("content") or clean_inline(node.text_content())
                 name = _BY_RE.sub("", _SAYS_RE.sub("", name)).strip(" :-–|")
                 if name and len(name) <= 80:
                     return name, node
+        if el in self._dds and "author" in (el.get("class") or "").lower():
+            # Blogger: <dt class="comment-author"><a>Name</a> said...</dt>
+            name = _SAYS_RE.sub("", clean_inline(el.text_content())).strip(" :-–|")
+            if name and len(name) <= 80:
+                return name, None
         return None, None
 
     def published(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
         for selector in _DATE_SELECTORS(self.any_case(el)):
-            for node in self.own(el, selector(el)):
+            for node in self.own(el, (n for root in self._roots(el) for n in selector(root))):
                 for value in (
                     node.get("datetime"),
                     node.get("content"),
@@ -280,6 +303,11 @@ class DomFamily:
         return None, None
 
     def text(self, el: HtmlElement, skip: set[HtmlElement]) -> str:
+        if self._dds.get(el):
+            # <dl> threads (Thesis, Blogger): the <dt> has number, author and date, the first
+            # <dd> after it what the reader wrote (a second one is its footer)
+            body = self._dds[el][0]
+            return block_text(body, exclude=skip | set(_meta_nodes(body)))
         nested = {m for m in self.members if m is not el}
         for selector in _TEXT_SELECTORS(self.any_case(el)):
             for node in self.own(el, selector(el)):
@@ -318,11 +346,13 @@ class DomFamily:
         for index, el in enumerate(self.elements, start=1):
             anchor = self.raw_id(el)
             cid = short_id(anchor)
-            if self.strict and _is_form_like(el):
+            if self.strict and is_form_like(el):
                 continue
             author, author_node = self.author(el)
             published, date_node = self.published(el)
-            text = self.text(el, {n for n in (author_node, date_node) if n is not None})
+            text = clean_comment_text(
+                self.text(el, {n for n in (author_node, date_node) if n is not None})
+            )
             if not text:
                 continue
             if self.strict and not author and not published:
@@ -375,7 +405,7 @@ FORM_CONTROL_XPATH = etree.XPath(
 )
 
 
-def _is_form_like(el: HtmlElement) -> bool:
+def is_form_like(el: HtmlElement) -> bool:
     """Comment forms and their fields are not comments (a comment may carry a hidden reply form)."""
     if any(tag_name(anc) == "form" for anc in el.iterancestors()):
         return True

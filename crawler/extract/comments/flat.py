@@ -16,6 +16,14 @@ _FLAT_HEADING_RE = re.compile(
 
 
 _PINGBACK_EXCERPT_RE = re.compile(r"^\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\W*$", re.S)
+_SENTENCE_END_RE = re.compile(r"[.!?…](?:[\s\"'”)]|$)")
+# site notices, policies and link lists that trafilatura's comment heuristics also collect
+_NOTICE_RE = re.compile(
+    r"^(?:disclaimer|by (?:clicking|commenting|posting|submitting)|we encourage|please (?:be|keep|note|read)"
+    r"|trackback|listed below are links|no account|registration is|pingback|reblogged this on"
+    r"|all (?:posts|comments) are|you must|tags?\b|filed under|posted in|subscribe"
+    r"|\d+ (?:responses?|comments?|thoughts?|replies) (?:to|on)\b)"
+)
 
 
 def flat_comments(text: str, url: str) -> list[Comment]:
@@ -34,8 +42,11 @@ def flat_comments(text: str, url: str) -> list[Comment]:
             continue
         if _PINGBACK_EXCERPT_RE.match(para):
             continue  # "[…] quoted from the linking post […]": a pingback, not a reader
+        if _NOTICE_RE.match(para.lower()) or _headline_like(para):
+            continue
         kept.append(para)
-    if not any(len(p) >= 40 for p in kept):
+    # at least one remark in sentences: a list of titles or labels is no comment section
+    if not any(len(p) >= 40 and _SENTENCE_END_RE.search(p) for p in kept):
         return []
     return [
         Comment(
@@ -43,3 +54,11 @@ def flat_comments(text: str, url: str) -> list[Comment]:
         )
         for index, para in enumerate(kept, start=1)
     ]
+
+
+def _headline_like(para: str) -> bool:
+    """A title of a linked story or a label ("Headline Writing Drives Traffic:"), not a remark."""
+    words = para.split()
+    if len(words) > 14 or para.rstrip().endswith((".", "!", "?", ")", '"', "”", "…")):
+        return False
+    return para.rstrip().endswith(":") or sum(w[:1].isupper() for w in words) * 2 >= len(words)

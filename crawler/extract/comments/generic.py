@@ -8,7 +8,7 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extract.comments.dom import COMMENT_ID_RE, FORM_CONTROL_XPATH, case_insensitive
+from crawler.extract.comments.dom import COMMENT_ID_RE, case_insensitive, is_form_like
 from crawler.extract.comments.section import SECTION_WORDS_RE, in_widget, looks_like_comment_section
 from crawler.extract.text import SKIP_TAGS, class_set, clean_inline, tag_name
 
@@ -18,6 +18,7 @@ _IDENT_XPATH = etree.XPath("//*[@class or @id]")
 def generic_elements(tree: HtmlElement) -> list[HtmlElement]:
     """Repeated blocks with an author inside containers named like a comment section."""
     best: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
     for container in _IDENT_XPATH(tree):
         # cheap word test first: most elements' names have none of the words
         if not SECTION_WORDS_RE.search(
@@ -34,6 +35,18 @@ def generic_elements(tree: HtmlElement) -> list[HtmlElement]:
             continue
         if not looks_like_comment_section(container) or in_widget(container):
             continue
+        # one comment of a list (<li id="comment-11">, <dt class="comment">) whose section
+        # has no comment-like name: the list is the container
+        parent = container.getparent()
+        if (
+            _single_comment(container)
+            and parent is not None
+            and sum(1 for sib in parent if sib.tag == container.tag and _single_comment(sib)) >= 2
+        ):
+            container = parent
+        if container in seen:
+            continue
+        seen.add(container)
         blocks = _repeated_blocks(container)
         if len(blocks) > len(best):
             best = blocks
@@ -45,28 +58,45 @@ def _single_comment(el: HtmlElement) -> bool:
     return tag_name(el) in ("li", "article") or bool(COMMENT_ID_RE.search(el.get("id") or ""))
 
 
+# class words that alternate or mark single comments: not what makes blocks alike
+_VARYING_CLASS_RE = re.compile(
+    r"(?:^|[-_])(?:even|odd|alt|first|last|bypostauthor|byuser|highlight|highlighted|featured"
+    r"|new|unread|active|selected|reply|parent|has-children|collapsed|expanded)(?:$|[-_])"
+    r"|^comment-author-"
+)
+
+
 def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
     # descend through single-child wrappers and lists, but not into the one comment of
     # a list that has only one (<ul class="comment-items"><li id="comment-1446">)
     node = container
     for _ in range(4):
-        children = [c for c in node if isinstance(c.tag, str) and tag_name(c) not in SKIP_TAGS]
+        children = [
+            c for c in _children(node) if isinstance(c.tag, str) and tag_name(c) not in SKIP_TAGS
+        ]
         if len(children) == 1 and not _single_comment(children[0]):
             node = children[0]
         else:
             break
     groups: dict[tuple[str, str], list[HtmlElement]] = {}
-    for child in node:
+    for child in _children(node):
         if (
             not isinstance(child.tag, str)
             or tag_name(child) in SKIP_TAGS
-            # a list is what holds comments, never one comment
-            or tag_name(child) in ("h2", "h3", "h4", "a", "ul", "ol")
+            or tag_name(child) in ("h2", "h3", "h4", "a")
+            # a list holds comments, and is one comment only when it has a comment's id
+            or (tag_name(child) in ("ul", "ol") and not COMMENT_ID_RE.search(child.get("id") or ""))
         ):
             continue
         key = (
             tag_name(child),
-            " ".join(sorted(c for c in class_set(child) if not re.search(r"\d", c))),
+            " ".join(
+                sorted(
+                    c
+                    for c in class_set(child)
+                    if not re.search(r"\d", c) and not _VARYING_CLASS_RE.search(c)
+                )
+            ),
         )
         groups.setdefault(key, []).append(child)
     best: list[HtmlElement] = []
@@ -76,7 +106,8 @@ def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
             for b in blocks
             if _has_author(b)
             and len(clean_inline(b.text_content())) >= 15
-            and not FORM_CONTROL_XPATH(b)
+            # a comment may carry a button or a hidden reply form; a form has no written text
+            and not is_form_like(b)
         ]
         if len(with_author) >= max(1, len(blocks) // 2) and len(with_author) > len(best):
             best = with_author
@@ -89,6 +120,18 @@ def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
             if class_set(sub) & {"children", "replies", "indented", "comment-replies"}:
                 nested.extend(_repeated_blocks(sub))
     return sorted(best + nested, key=_doc_order_key())
+
+
+def _children(node: HtmlElement) -> list[HtmlElement]:
+    """Child elements, those of a <noscript> in their place: comments rendered for readers
+    without JavaScript (beside an empty widget) are the page's comments."""
+    out: list[HtmlElement] = []
+    for child in node:
+        if isinstance(child.tag, str) and child.tag == "noscript":
+            out.extend(c for c in child if isinstance(c.tag, str))
+        else:
+            out.append(child)
+    return out
 
 
 def _doc_order_key() -> Any:
@@ -105,7 +148,7 @@ def _doc_order_key() -> Any:
 
 _AUTHOR_HINT_XPATH = etree.XPath(
     case_insensitive(
-        ".//*[@itemprop='author' or contains(@class, 'author') or contains(@class, 'autor')"
+        "descendant-or-self::*[@itemprop='author' or contains(@class, 'author') or contains(@class, 'autor')"
         " or contains(@class, 'auteur') or contains(@class, 'user')"
         " or contains(@class, 'name') or contains(@class, 'fn') or contains(@class, 'byline')"
         " or contains(@class, 'nick') or contains(@class, 'pseudo') or contains(@class, 'poster')"

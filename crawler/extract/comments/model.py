@@ -29,6 +29,9 @@ class CommentResult:
     method: str | None = None
     # Elements of the tree holding the comment section: pruned before main-text extraction.
     nodes: list[HtmlElement] = field(default_factory=list)
+    # an empty comment section that JavaScript fills (an in-house widget): the status is
+    # not_in_html unless the last fallback still finds comments
+    empty_widget: bool = False
 
 
 _ID_PREFIX_RE = re.compile(

@@ -14,6 +14,7 @@ from crawler.extract.comments.model import (
     STATUS_NOT_IN_HTML,
     STATUS_OPEN,
 )
+from crawler.extract.comments.section import SECTION_WORDS_RE, in_widget, looks_like_comment_section
 from crawler.extract.text import clean_inline
 
 # names only comment widgets use
@@ -186,3 +187,35 @@ def section_status(
         elif forms:
             status = STATUS_OPEN
     return status, forms
+
+
+_IDENT_XPATH = etree.XPath("//body//*[@id or @class]")
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def empty_script_section(tree: HtmlElement, attrs: str) -> bool:
+    """An in-house comment widget: a comment section that is empty in the HTML, with a
+    ``data-*`` mount point or a script that names comments, so JavaScript fills it."""
+    if not SECTION_WORDS_RE.search(attrs):
+        return False
+    scripts: str | None = None
+    for el in _IDENT_XPATH(tree):
+        ident = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
+        if not SECTION_WORDS_RE.search(ident) or not looks_like_comment_section(el):
+            continue
+        if in_widget(el):
+            continue
+        text = "".join(
+            "" if node.tag in _HEADING_TAGS else (node.text or "") + " "
+            for node in el.iter()
+            if isinstance(node.tag, str)
+        )
+        if len(" ".join(text.split())) > 40:
+            continue
+        if any(attr.startswith("data-") for node in el.iter() for attr in node.attrib):
+            return True
+        if scripts is None:
+            scripts = " ".join(str(v) for v in _SCRIPTS_XPATH(tree)).lower()
+        if "comment" in scripts:
+            return True
+    return False

@@ -78,3 +78,32 @@ def test_modified_equal_to_published_is_null() -> None:
         '<meta property="article:modified_time" content="2024-05-14T06:00:00+00:00">'
     )
     assert extract_article(article_html(head=head), URL)["modified"] is None
+
+
+def test_a_caption_date_is_not_the_publication_date() -> None:
+    caption = (
+        '<figure><img src="/t.jpg"><figcaption>The old tram depot, photographed on'
+        ' <time datetime="1998-07-02T10:00:00Z">2 July 1998</time></figcaption></figure>'
+    )
+    byline = (
+        '<p class="byline">Published <time datetime="2024-05-14T09:00:00+02:00">14 May</time></p>'
+    )
+    article = extract_article(article_html(before=caption + byline), "https://daily.example/tram/")
+    assert article["published"] == "2024-05-14T09:00:00+02:00"
+    alone = extract_article(article_html(before=caption), "https://daily.example/tram/")
+    assert not (alone["published"] or "").startswith("1998")
+
+
+def test_the_zone_another_source_gives_for_the_same_time_is_kept() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "datePublished": "2024-05-14T08:30:00", "dateModified": "2024-05-14T10:00:00"}</script>'
+        '<meta property="article:published_time" content="2024-05-14T08:30:00+02:00">'
+        '<meta property="article:modified_time" content="2024-05-14T10:00:00+02:00">'
+    )
+    article = extract_article(article_html(head=head), URL)
+    assert article["published"] == "2024-05-14T08:30:00+02:00"
+    assert article["modified"] == "2024-05-14T10:00:00+02:00"
+    other_time = head.replace('08:30:00+02:00"', '09:30:00+02:00"')
+    # a different instant lends no zone
+    assert extract_article(article_html(head=other_time), URL)["published"] == "2024-05-14T08:30:00"

@@ -103,3 +103,35 @@ def test_whitespace_collapse_matches_the_regex_it_replaces() -> None:
     for _ in range(5000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
         assert boilerplate._collapse_ws(text) == re.sub(r"\s+", " ", text), repr(text)
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "<p>Transport</p><h1>{title}</h1>",
+        '<div class="kicker">Transport policy</div><h2>{title}</h2>',
+        "<p>Transport policy:</p><p>{title}</p>",
+        '<p><span class="kicker">Transport policy</span> <b>{title}</b></p>',
+    ],
+    ids=["line", "div", "colon", "same-line"],
+)
+def test_a_kicker_above_the_headline_stays_out_of_the_text(top: str) -> None:
+    page = (
+        article_html(head=f'<meta property="og:title" content="{TITLE}">')
+        .replace(f"<h1>{TITLE}</h1>", "")
+        .replace(
+            "<div class='entry-content'>", "<div class='entry-content'>" + top.format(title=TITLE)
+        )
+    )
+    article = extract_article(page, URL)
+    assert article["title"] == TITLE
+    assert lines(article) == PARAGRAPHS
+
+
+def test_post_navigation_stays_out() -> None:
+    pager = (
+        "<p>Previous post: Nine steps to a quieter street</p><p>Next post: Buses after midnight</p>"
+    )
+    got = lines(extract_article(article_html(inner=pager), URL))
+    assert not any(line.startswith(("Previous post", "Next post")) for line in got)
+    assert got == PARAGRAPHS

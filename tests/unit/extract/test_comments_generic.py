@@ -124,3 +124,67 @@ def test_a_list_holding_a_single_comment() -> None:
         ("1446", "Marius", "2014-05-18T22:38:00")
     ]
     assert result.comments[0].text.startswith("ich bin schon ganz gespannt")
+
+
+# an ordered list of comments in a section with no comment-like name: only the items say it
+ORDERED = """
+<div id="talk"><h3>3 Responses</h3><ol>
+ <li id="comment-11"><div class="vcard"><cite class="fn">Ann Reader</cite></div>
+  <div class="when">May 14, 2024 at 9:00 am</div><p>The first remark, with a full sentence of its own.</p></li>
+ <li id="comment-12"><div class="vcard"><cite class="fn">Bob Reader</cite></div>
+  <div class="when">May 14, 2024 at 9:30 am</div><p>The second remark disagrees with the first one.</p></li>
+ <li id="comment-13"><div class="vcard"><cite class="fn">Cy Reader</cite></div>
+  <div class="when">May 15, 2024 at 7:00 am</div><p>A third remark, later, closes the thread.</p></li>
+</ol></div>
+"""
+# a <dl> thread: number, author and date in the <dt>, the remark in the <dd>; classes alternate
+DEFINITION_LIST = """
+<div id="talk"><h3>2 Responses</h3><dl>
+ <dt class="comment even" id="comment-11"><span class="num"><a href="#comment-11">1</a></span>
+  <span class="comment_author">Ann Reader</span> <span class="comment_time">May 14, 2024 at 9:00 am</span></dt>
+ <dd class="comment even"><p>The first remark, with a full sentence of its own.</p>
+  <p class="reply"><a href="?replytocom=11">Reply</a></p></dd>
+ <dt class="comment odd alt" id="comment-12"><span class="num"><a href="#comment-12">2</a></span>
+  <span class="comment_author">Bob Reader</span> <span class="comment_time">May 14, 2024 at 9:30 am</span></dt>
+ <dd class="comment odd alt"><p>The second remark disagrees with the first one.</p>
+  <p class="reply"><a href="?replytocom=12">Reply</a></p></dd>
+</dl></div>
+"""
+
+
+def test_every_item_of_an_ordered_comment_list_is_a_comment() -> None:
+    result = extract_comments(page(ORDERED), URL)
+    assert [(c.id, c.author, c.published) for c in result.comments] == [
+        ("11", "Ann Reader", "2024-05-14T09:00:00"),
+        ("12", "Bob Reader", "2024-05-14T09:30:00"),
+        ("13", "Cy Reader", "2024-05-15T07:00:00"),
+    ]
+    assert result.comments[2].text == "A third remark, later, closes the thread."
+
+
+def test_a_definition_list_thread_takes_each_remark_from_its_dd() -> None:
+    result = extract_comments(page(DEFINITION_LIST), URL)
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("Ann Reader", "The first remark, with a full sentence of its own."),
+        ("Bob Reader", "The second remark disagrees with the first one."),
+    ]
+
+
+# comments rendered for readers without JavaScript, beside the widget's empty mount point
+NOSCRIPT = """
+<section id="reader-comments"><h2>Comments</h2><div class="js-comments-app" data-thread="42"></div>
+<noscript>
+ <div class="entry"><span class="user-name">Nina Reader</span> <span class="stamp">12.03.2024, 14:05</span>
+  <p>Nina finds the tram plan good but far too slow.</p></div>
+ <div class="entry"><span class="user-name">Otto Reader</span> <span class="stamp">13.03.2024</span>
+  <p>Otto disagrees with Nina at considerable length.</p></div>
+</noscript></section>
+"""
+
+
+def test_comments_in_a_noscript_fallback_are_the_pages_comments() -> None:
+    result = extract_comments(page(NOSCRIPT), URL)
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("Nina Reader", "Nina finds the tram plan good but far too slow."),
+        ("Otto Reader", "Otto disagrees with Nina at considerable length."),
+    ]

@@ -102,3 +102,23 @@ def test_no_flat_fallback_where_comments_load_by_javascript(
     # without the widget the same flat string is the last fallback
     article = extract_article(article_html().encode(), "http://example.org/a")
     assert [c["text"] for c in article["comments"]] == [prompt]
+
+
+def test_article_parts_are_never_comments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard: what repeats the headline, the teaser or a caption is the article's."""
+    text = "\n".join(PARAGRAPHS)
+    teaser = "The council voted to extend the tram line to the northern suburbs."
+    caption = "The tram depot on the northern edge of the city, where the line will end."
+    reader = "I rode the old line for years and I am glad it finally goes further north."
+    head = f'<meta name="description" content="{teaser}">'
+    figure = f"<figure><img src='/t.jpg'><figcaption>{caption}</figcaption></figure>"
+    page = article_html(head=head, before=figure)
+    for flat in (f"{TITLE}\n{teaser}\n{caption}\n{reader}", f"{caption}\n{reader}"):
+        monkeypatch.setattr(core, "_main_text", lambda tree, url, options, f=flat: (text, f))
+        assert extract_article(page, URL)["comments"] == []
+    monkeypatch.setattr(core, "_main_text", lambda tree, url, options: (text, reader))
+    assert [c["text"] for c in extract_article(page, URL)["comments"]] == [reader]
+    # trafilatura took the whole article for comments: it is the text, not 3 comments
+    monkeypatch.setattr(core, "_main_text", lambda tree, url, options: ("", text))
+    article = extract_article(page, URL)
+    assert article["comments"] == [] and lines(article) == PARAGRAPHS
