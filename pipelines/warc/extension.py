@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
 from crawler.config import DEFAULT_SETTINGS
+from crawler.middlewares import private_peer
 from pipelines.gzfiles import ClosedFile, Shipper
 from pipelines.warc.archive import DigestIndex, WarcArchive
 from pipelines.warc.config import WarcConfig
@@ -93,7 +94,13 @@ def wire_request(request: Request) -> tuple[str, HeaderList]:
     return target, lines
 
 
-_TRUNCATION_FLAGS = {"dataloss": "disconnect", "download_stopped": "unspecified"}
+#: Response flags -> WARC-Truncated. (A cut at max_page_mb is "length": crawler.pagesize
+#: marks the request.) "dataloss" is a body shorter than its
+#: Content-Length (kept because the add-on sets DOWNLOAD_FAIL_ON_DATALOSS off).
+_TRUNCATION_FLAGS = {
+    "dataloss": "disconnect",
+    "download_stopped": "unspecified",
+}
 # Twisted hands Scrapy these names in this case; Scrapy's Headers then .title()s them
 # ("ETag" -> "Etag"). Undo that, so the record shows what the HTTP client parsed.
 _TWISTED_CASE = {
@@ -110,7 +117,7 @@ _TWISTED_CASE = {
 }
 
 
-def capture_from_scrapy(request: Request, response: Response) -> HttpCapture:
+def capture_from_scrapy(request: Request, response: Response, max_body: int = 0) -> HttpCapture:
     target, request_headers = wire_request(request)
     response_headers: HeaderList = [
         (_TWISTED_CASE.get(name.lower(), name), value)
@@ -121,6 +128,11 @@ def capture_from_scrapy(request: Request, response: Response) -> HttpCapture:
     if not protocol.upper().startswith("HTTP/"):
         protocol = "HTTP/1.1"
     truncated = next((_TRUNCATION_FLAGS[f] for f in response.flags if f in _TRUNCATION_FLAGS), None)
+    body = response.body
+    if request.meta.get("nv_truncated") == "length":
+        truncated = "length"
+        if max_body and len(body) > max_body:
+            body = body[:max_body]  # the last network chunk went past the limit
     return HttpCapture(
         url=urldefrag(request.url)[0],
         method=request.method,
@@ -130,7 +142,7 @@ def capture_from_scrapy(request: Request, response: Response) -> HttpCapture:
         protocol=protocol,
         status=response.status,
         response_headers=response_headers,
-        body=response.body,
+        body=body,
         ip_address=str(response.ip_address) if response.ip_address is not None else None,
         truncated=truncated,
     )
@@ -169,6 +181,8 @@ class WarcWriterExtension:
         self.archive: WarcArchive | None = None
         self.uploader: Shipper | None = None
         self.state: DigestIndex | None = None
+        self.allow_private = crawler.settings.getbool("ARCHIVE_ALLOW_PRIVATE_NETWORKS")
+        self.max_body = crawler.settings.getint("ARCHIVE_MAX_PAGE_BYTES")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcWriterExtension:
@@ -234,7 +248,12 @@ class WarcWriterExtension:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.archive is None or urlsplit(request.url).scheme not in ("http", "https"):
             return
-        capture = capture_from_scrapy(request, response)
+        if not self.allow_private and private_peer(response) is not None:
+            # DNS rebinding or a private redirect/retry target: PrivateNetworkMiddleware
+            # refuses the response; nothing of it may reach the archive first.
+            self._stat("refused_private", 1)
+            return
+        capture = capture_from_scrapy(request, response, self.max_body)
         result = self.archive.write_capture(capture)
         request.meta["nv_warc"] = result.as_meta()
         request.meta[self.CAPTURE_KEY] = (result.record_id, result.warc_date, capture.url)

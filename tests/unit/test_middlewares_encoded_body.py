@@ -78,8 +78,50 @@ def test_unknown_or_absent_coding_is_left_alone() -> None:
         request.url, body=b"\x00", headers={"Content-Encoding": "compress"}, encoding="utf-8"
     )
     assert EncodedBodyMiddleware().process_response(request, odd) is odd
-    binary = Response(request.url, body=b"\x1f\x8b", headers={"Content-Encoding": "gzip"})
+    binary = Response(
+        request.url, body=gzip.compress(b"\x00\x01"), headers={"Content-Encoding": "gzip"}
+    )
     assert EncodedBodyMiddleware().process_response(request, binary) is binary
+
+
+@pytest.mark.parametrize(
+    ("coding", "body"),
+    [
+        (b"gzip", gzip.compress(PAGE.encode() * 50)[:-40]),  # cut short: lenient gunzip reads it
+        (b"gzip", b"\x1f\x8b"),
+        (b"gzip", b"<html>not gzip at all</html>"),
+        (b"deflate", b"\x78\x9c\xff\xff"),
+        (b"br", b"\x1b\xff\xff\xff"),
+    ],
+)
+def test_body_that_does_not_decode_is_not_passed_on(coding: bytes, body: bytes) -> None:
+    from scrapy.exceptions import IgnoreRequest
+
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    request = Request("http://example.org/a")
+    broken = HtmlResponse(
+        request.url, body=body, headers={"Content-Type": "text/html", "Content-Encoding": coding}
+    )
+    with pytest.raises(IgnoreRequest, match="undecodable Content-Encoding"):
+        EncodedBodyMiddleware.from_crawler(crawler).process_response(request, broken)
+    assert crawler.stats.get_value("newsvault/download/undecodable") == 1
+
+
+@pytest.mark.parametrize("why", ["length", "dataloss"])
+def test_incomplete_download_is_not_passed_on(why: str) -> None:
+    from scrapy.exceptions import IgnoreRequest
+
+    meta = {"nv_truncated": "length"} if why == "length" else {}
+    request = Request("http://example.org/a", meta=meta)
+    cut = HtmlResponse(
+        request.url,
+        body=PAGE.encode()[:20],
+        headers={"Content-Type": "text/html"},
+        flags=["dataloss"] if why == "dataloss" else [],
+    )
+    with pytest.raises(IgnoreRequest, match="incomplete body"):
+        EncodedBodyMiddleware().process_response(request, cut)
 
 
 def test_it_sits_just_above_http_compression() -> None:

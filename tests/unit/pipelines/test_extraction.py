@@ -118,8 +118,9 @@ def test_pipeline_extracts_in_pool_with_provenance_and_survives_crash_and_timeou
             with pytest.raises(DropItem, match="timed out"):
                 await pipeline.process_item(make_item(b"<html><body><p>x</p></body></html>"))
 
-            # the crawl goes on with a rebuilt pool
+            # the crawl goes on with a rebuilt pool (whose start-up the 1 s would not cover)
             pipeline.job = ExtractionPipeline.job
+            object.__setattr__(pipeline.config, "timeout", 20.0)
             again = await pipeline.process_item(make_item(article_html().encode()))
             assert again.article.text
             return good
