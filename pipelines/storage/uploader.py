@@ -28,6 +28,7 @@ from pipelines.storage.base import (
     file_sha256,
     option,
     probe_writable,
+    scrub_secrets,
     validate_key,
 )
 from pipelines.storage.registry import store_from_uri, store_uris
@@ -419,7 +420,7 @@ class Uploader:
         delay = min(self.config.retry_max, self.config.retry_base * 2 ** (job.attempts - 1))
         delay *= random.uniform(0.8, 1.2)
         store = self.stores[job.store]
-        reason = f"{type(exc).__name__}: {exc}"
+        reason = scrub_secrets(f"{type(exc).__name__}: {exc}")
         with contextlib.suppress(Exception):  # a broken explain() must not stop the worker
             reason = store.explain(exc)
         # While a store is down every file fails every time: warn on the first failures only.
