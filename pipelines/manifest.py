@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -255,11 +256,21 @@ def submit_manifest(uploader: Uploader, doc: Mapping[str, Any]) -> Path:
     open_dir = uploader.spool / "open"
     open_dir.mkdir(parents=True, exist_ok=True)
     tmp = open_dir / f"{key}.open"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=2)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        # a full spool must not cost the manifest: it goes to the store directly
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        store = uploader.stores[MANIFEST_STORE]
+        logger.warning("Cannot write %s (%s); storing the manifest directly", tmp, exc.strerror)
+        store.put_bytes(data, key)
+        logger.info("Run manifest %s lists %d file(s)", store.uri_for(key), len(doc["files"]))
+        return tmp
     path = uploader.submit(tmp, MANIFEST_STORE, key, records=len(doc["files"]), kind="manifest")
     logger.info(
         "Run manifest %s lists %d file(s)",

@@ -237,8 +237,13 @@ class Uploader:
         # The sidecar goes first: a worker may pick the file up the moment it is in ready/.
         meta = self._meta_path(store, key)
         if records or kind:
-            meta.parent.mkdir(parents=True, exist_ok=True)
-            meta.write_text(json.dumps({"records": records, "kind": kind}))
+            try:
+                meta.parent.mkdir(parents=True, exist_ok=True)
+                meta.write_text(json.dumps({"records": records, "kind": kind}))
+            except OSError as exc:  # a full spool: the file matters, its description less
+                logger.debug("Cannot write %s: %s", meta, exc)
+                with contextlib.suppress(OSError):
+                    meta.unlink()
         src = Path(local_path)
         if src.absolute() != target.absolute():
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -23,12 +23,14 @@ from __future__ import annotations
 import json
 import logging
 import platform
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
 from crawler.config import DEFAULT_SETTINGS
 from crawler.middlewares import private_peer
-from pipelines.gzfiles import ClosedFile, Shipper
+from pipelines import spoolguard
+from pipelines.gzfiles import OPEN_SUFFIX, ClosedFile, Shipper
 from pipelines.warc.archive import DigestIndex, WarcArchive
 from pipelines.warc.config import WarcConfig
 from pipelines.warc.files import finish_warc
@@ -253,8 +255,17 @@ class WarcWriterExtension:
             # refuses the response; nothing of it may reach the archive first.
             self._stat("refused_private", 1)
             return
+        if spoolguard.stopped(self.crawler):
+            spoolguard.skip_write(self.crawler)
+            return
         capture = capture_from_scrapy(request, response, self.max_body)
-        result = self.archive.write_capture(capture)
+        try:
+            result = self.archive.write_capture(capture)
+        except Exception as exc:
+            if not spoolguard.is_write_error(exc):
+                raise
+            spoolguard.spool_write_failed(self.crawler, self._open_path(), exc)
+            return
         request.meta["nv_warc"] = result.as_meta()
         request.meta[self.CAPTURE_KEY] = (result.record_id, result.warc_date, capture.url)
 
@@ -283,7 +294,22 @@ class WarcWriterExtension:
             fields.extend(
                 ("outlink", link) for link in extract_outlinks(response.body, response.url)
             )
-        self.archive.write_metadata(url, warc_date, record_id, fields)
+        if spoolguard.stopped(self.crawler):
+            spoolguard.skip_write(self.crawler)
+            return
+        try:
+            self.archive.write_metadata(url, warc_date, record_id, fields)
+        except Exception as exc:
+            if not spoolguard.is_write_error(exc):
+                raise
+            spoolguard.spool_write_failed(self.crawler, self._open_path(), exc)
+
+    def _open_path(self) -> Path:
+        """The spool file being written (for the one error line)."""
+        assert self.archive is not None
+        name = self.archive.writer.current_name
+        open_dir = self.archive.writer.open_dir
+        return open_dir / (name + OPEN_SUFFIX) if name else open_dir
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         from scrapy.utils.defer import maybe_deferred_to_future
