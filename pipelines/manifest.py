@@ -216,17 +216,28 @@ class RunManifestExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         return ext
 
-    def spider_opened(self, spider: Any = None) -> None:
+    async def spider_opened(self, spider: Any = None) -> None:
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import threads
+
         from pipelines.storage import UploadExtension
 
         self.started = datetime.now(timezone.utc)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("newsvault/run_id", self.config.run_id)
         upload = self.crawler.get_extension(UploadExtension)
         if upload is None:
             logger.warning("UploadExtension is not enabled: no run manifest will be written")
-        else:
-            upload.uploader.add_close_hook(self.write, order=MANIFEST_HOOK_ORDER)
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value("newsvault/run_id", self.config.run_id)
+            return
+        uploader = upload.uploader
+        uploader.add_close_hook(self.write, order=MANIFEST_HOOK_ORDER)
+        if not await upload.wait_checked():
+            return
+        # a run killed before its manifest left a journal of what it stored
+        await maybe_deferred_to_future(
+            threads.deferToThread(recover_manifests, uploader, f"run {self.config.run_id}")
+        )
+        uploader.journal_run_id = self.config.run_id
 
     def build(self, uploader: Uploader) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
@@ -246,7 +257,67 @@ class RunManifestExtension:
 
     def write(self, uploader: Uploader) -> Path:
         """Close hook: runs in an uploader thread after every other file has been tried."""
-        return submit_manifest(uploader, self.build(uploader))
+        path = submit_manifest(uploader, self.build(uploader))
+        uploader.end_journal()
+        return path
+
+
+def recover_manifests(uploader: Uploader, by: str) -> list[str]:
+    """Write the manifest of every run that died after storing files; returns their run ids.
+
+    A run journals each file it stores (``spool/journal/RUN_ID.jsonl``) and removes the
+    journal once its own manifest is written, so a journal left behind (the spool is
+    locked by one process at a time) is a run killed before its manifest. Its recovery
+    manifest, ``RUN_ID.json`` like any other, lists what the journal names and says
+    which run recovered it, so ``newsvault verify`` covers every stored file.
+    """
+    from pipelines.storage.uploader import JOURNAL_DIR, ShippedFile
+
+    journal_dir = uploader.spool / JOURNAL_DIR
+    if not journal_dir.is_dir():
+        return []
+    recovered = []
+    for path in sorted(journal_dir.glob("*.jsonl")):
+        run_id = path.stem
+        if run_id == uploader.journal_run_id:
+            continue
+        files: dict[tuple[str, str], ShippedFile] = {}
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                try:
+                    entry = ShippedFile(**json.loads(line))
+                except (ValueError, TypeError):
+                    continue  # the line a kill cut short
+                files[(entry.store, entry.key)] = entry
+        key = manifest_key(run_id)
+        store = uploader.stores[MANIFEST_STORE]
+        already = uploader.ready_path(MANIFEST_STORE, key).exists() or store.exists(key)
+        if files and not already:
+            doc = build_manifest(
+                run_id=run_id,
+                config_hash="",
+                started=None,
+                finished=None,
+                stats={"finish_reason": "killed"},
+                files=files.values(),
+                stores={name: s.describe() for name, s in uploader.stores.items()},
+            )
+            doc["recovered"] = {
+                "by": by,
+                "at": datetime.now(timezone.utc).isoformat(),
+                "why": "the run ended without writing its manifest (killed or crashed); "
+                "this lists the files it had stored",
+            }
+            submit_manifest(uploader, doc)
+            logger.warning(
+                "Run %s ended without its manifest; wrote a recovery manifest listing the "
+                "%d file(s) it stored",
+                run_id,
+                len(files),
+            )
+            recovered.append(run_id)
+        path.unlink()
+    return recovered
 
 
 def submit_manifest(uploader: Uploader, doc: Mapping[str, Any]) -> Path:
