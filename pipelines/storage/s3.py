@@ -208,7 +208,7 @@ class S3Store:
         try:
             creds = self._client._request_signer._credentials  # what the requests were signed with
             frozen = creds.get_frozen_credentials() if creds is not None else None
-        except Exception:  # noqa: BLE001 - scrubbing must not fail on botocore internals
+        except Exception:  # scrubbing must not fail on botocore internals
             frozen = None
         found = [os.environ.get(name, "") for name in _SECRET_ENV]
         if frozen is not None:
