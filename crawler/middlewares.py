@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STAT_REFUSED = "newsvault/private_network/refused"
+#: request.meta key set by PrivateNetworkMiddleware on every request it vetted: the WARC
+#: writer then refuses a private answering peer before it writes (see private_peer)
+CHECK_PEER_META = "nv_check_peer"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -166,6 +169,7 @@ class PrivateNetworkMiddleware:
         parsed = urlparse_cached(request)
         if parsed.scheme not in ("http", "https"):
             return None
+        request.meta[CHECK_PEER_META] = True
         host = (parsed.hostname or "").lower()
         if not host:
             return None

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
 from crawler.config import DEFAULT_SETTINGS
-from crawler.middlewares import private_peer
+from crawler.middlewares import CHECK_PEER_META, private_peer
 from pipelines import spoolguard
 from pipelines.gzfiles import OPEN_SUFFIX, ClosedFile, Shipper
 from pipelines.warc.archive import DigestIndex, WarcArchive
@@ -183,7 +183,6 @@ class WarcWriterExtension:
         self.archive: WarcArchive | None = None
         self.uploader: Shipper | None = None
         self.state: DigestIndex | None = None
-        self.allow_private = crawler.settings.getbool("ARCHIVE_ALLOW_PRIVATE_NETWORKS")
         self.max_body = crawler.settings.getint("ARCHIVE_MAX_PAGE_BYTES")
 
     @classmethod
@@ -250,7 +249,7 @@ class WarcWriterExtension:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.archive is None or urlsplit(request.url).scheme not in ("http", "https"):
             return
-        if not self.allow_private and private_peer(response) is not None:
+        if request.meta.get(CHECK_PEER_META) and private_peer(response) is not None:
             # DNS rebinding or a private redirect/retry target: PrivateNetworkMiddleware
             # refuses the response; nothing of it may reach the archive first.
             self._stat("refused_private", 1)

@@ -63,7 +63,8 @@ def test_responses_from_private_peers_are_never_written(tmp_path: Path) -> None:
     )
 
     def answer(status: int, ip: str, headers: dict[str, str] | None = None) -> None:
-        request = Request(f"http://news.example/{status}-{ip}")
+        # vetted by PrivateNetworkMiddleware (on whenever private networks are not allowed)
+        request = Request(f"http://news.example/{status}-{ip}", meta={"nv_check_peer": True})
         response = HtmlResponse(
             request.url,
             status=status,
