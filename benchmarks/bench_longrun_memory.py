@@ -114,19 +114,23 @@ class Site:
         return b"not found", 404
 
 
-def tree_rss(pid: int) -> int:
+def tree_rss(pid: int) -> tuple[int, int]:
+    """(RSS of the process and all its descendants, RSS of the process alone)."""
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
     except psutil.Error:
-        return 0
-    total = 0
+        return 0, 0
+    total = main = 0
     for proc in procs:
         try:
-            total += proc.memory_info().rss
+            rss = proc.memory_info().rss
         except psutil.Error:
             continue
-    return total
+        total += rss
+        if proc.pid == pid:
+            main = rss
+    return total, main
 
 
 def main() -> int:
@@ -138,13 +142,18 @@ def main() -> int:
     args = parser.parse_args()
 
     samples: list[tuple[int, float]] = []
+    main_samples: list[tuple[int, float]] = []
     crawl_pid: list[int] = []
 
     def on_article(served: int) -> None:
         if served % args.every == 0 and crawl_pid:
-            mb = tree_rss(crawl_pid[0]) / 2**20
-            samples.append((served, round(mb, 1)))
-            print(f"page {served:>6}: tree RSS {mb:7.1f} MB", flush=True)
+            total, main = (n / 2**20 for n in tree_rss(crawl_pid[0]))
+            samples.append((served, round(total, 1)))
+            main_samples.append((served, round(main, 1)))
+            print(
+                f"page {served:>6}: tree RSS {total:7.1f} MB (crawl process {main:7.1f} MB)",
+                flush=True,
+            )
 
     site = Site(args.pages, on_article)
     with tempfile.TemporaryDirectory(prefix="nv-longrun-") as tmp:
@@ -201,6 +210,7 @@ sources:
         "last_rss_mb": last,
         "growth_percent": round(growth, 1) if growth is not None else None,
         "samples": samples,
+        "crawl_process_samples": main_samples,
     }
     if proc.returncode != 0:
         print(log_tail, file=sys.stderr)
