@@ -181,6 +181,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "crawl.concurrency": (1, 10_000, "requests in flight"),
     "crawl.concurrency_per_domain": (1, 1_000, "requests in flight per site"),
     "crawl.download_delay": (0, 3_600, "seconds between requests to a site"),
+    "crawl.max_crawl_delay": (0, 3_600, "seconds; 0 ignores robots.txt Crawl-delay"),
     "crawl.max_pages": (0, 10**9, "0 means no limit"),
     "crawl.max_page_mb": (0.001, 4_096, "megabytes"),
     "crawl.depth_limit": (0, 1_000, "0 means no limit"),

@@ -90,3 +90,32 @@ def test_a_valid_range_edge_is_accepted() -> None:
 
     cfg = parse_config("crawl:\n  concurrency_per_domain: 1\n  max_pages: 0\n" + SOURCE)
     assert cfg.crawl.concurrency_per_domain == 1
+
+
+def _numeric_keys(cls: type, prefix: str = "") -> list[str]:
+    import dataclasses
+    import typing
+
+    keys = []
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.name == "path":
+            continue
+        tp = hints[f.name]
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        base = inner[0] if inner and typing.get_origin(tp) is not tuple else tp
+        if typing.get_origin(base) is tuple:
+            base = typing.get_args(base)[0]
+        if dataclasses.is_dataclass(base):
+            keys += _numeric_keys(base, f"{prefix}{f.name}.")  # type: ignore[arg-type]
+        elif base in (int, float):
+            keys.append(prefix + f.name)
+    return keys
+
+
+def test_every_numeric_key_has_a_range() -> None:
+    from crawler.config import _RANGES, ArchiveConfig
+
+    keys = _numeric_keys(ArchiveConfig)
+    assert "crawl.concurrency_per_domain" in keys and "sources.depth" in keys
+    assert sorted(k for k in keys if k not in _RANGES) == []
