@@ -1,4 +1,8 @@
-"""Every invalid config gets one line naming file, key and line, and exit code 2 (hostile configs)."""
+"""Every invalid config gets one line naming file, key and line, and the failed-start exit code.
+
+A bad config file is a failed crawl under the exit-code scheme of crawler.outcome (1; 2 is
+kept for command-line mistakes): StartupError.exit_code is what the launchers return.
+"""
 
 from __future__ import annotations
 
@@ -69,15 +73,17 @@ INVALID = {
 
 
 @pytest.mark.parametrize("case", sorted(INVALID))
-def test_invalid_config_is_one_line_and_exit_2(
+def test_invalid_config_is_one_line_and_a_failed_start(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text, expected = INVALID[case]
     config = tmp_path / "bad.yaml"
     config.write_text(text)
+    from crawler.launch import StartupError
+
     code = main(["crawl", "--config", str(config)])
     err = capsys.readouterr().err
-    assert code == 2, err
+    assert code == StartupError.exit_code == 1, err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith(f"newsvault: {config}"), lines[0]
