@@ -1,4 +1,4 @@
-"""archive_config.yaml -> frozen dataclasses, with one-line errors naming key and line."""
+"""archive_config.yaml -> frozen dataclasses and settings; one concern: the operator's config, validated with one-line errors naming key and line."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A TWISTED_DNS_RESOLVER for tests: names under .rebind.test answer public once, then 127.0.0.1.
+"""A TWISTED_DNS_RESOLVER for tests: names under .rebind.lan answer public once, then 127.0.0.1.
 
 The first answer is a public documentation-free address that nothing ever connects to
 (it only passes the crawler's pre-flight check); every later answer, the one the
@@ -14,7 +14,7 @@ from twisted.internet import defer
 
 #: a public (global) address, answered only to the first question about a name
 PUBLIC = "93.184.215.14"
-SUFFIX = ".rebind.test"
+SUFFIX = ".rebind.lan"
 
 
 class RebindingResolver(CachingThreadedResolver):
