@@ -36,6 +36,7 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         # crawler.progress.ProgressExtension shows more, every ARCHIVE_PROGRESS_INTERVAL s
         "scrapy.extensions.logstats.LogStats": None,
         "crawler.quietlogs.QuietLoggers": 0,
+        "crawler.pagesize.PageSizeLimit": 50,
         "pipelines.storage.UploadExtension": 10,
         "pipelines.state.StateExtension": 20,
         # after AutoThrottle (0): it restores the Crawl-delay floor AutoThrottle may undercut
@@ -82,6 +83,9 @@ ARCHIVAL_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_TIMEOUT": 60,
     "DEPTH_PRIORITY": 1,
     "REDIRECT_MAX_TIMES": 10,
+    # A body shorter than its Content-Length is kept (and archived with WARC-Truncated:
+    # disconnect), not retried and dropped: it is what the server sent.
+    "DOWNLOAD_FAIL_ON_DATALOSS": False,
     # zstd (advertised by Scrapy >= 2.18) cannot be replayed by pywb, ReplayWeb.page or
     # warcio; DefaultHeadersMiddleware runs before HttpCompressionMiddleware's setdefault.
     "DEFAULT_REQUEST_HEADERS": {

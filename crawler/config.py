@@ -1,4 +1,4 @@
-"""archive_config.yaml -> frozen dataclasses, with one-line errors naming key and line."""
+"""archive_config.yaml -> frozen dataclasses and settings; one concern: the operator's config, validated with one-line errors naming key and line."""
 
 from __future__ import annotations
 
@@ -118,6 +118,8 @@ class ExtractionConfig:
     timeout: float = 30.0
     favor: str = "balanced"
     include_tables: bool = True
+    max_html_mb: float = 8.0
+    max_worker_mb: float = 1024.0
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,50 @@ _HTTP_URL_KEYS = {"start_urls", "feeds", "sitemaps"}
 _REGEX_KEYS = {"allow", "deny", "article_urls"}
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
+#: The range of every numeric key: (lowest, highest, why). A value outside it is refused
+#: at start-up; ``concurrency_per_domain: 0`` would otherwise hang the crawl forever.
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "crawl.concurrency": (1, 10_000, "requests in flight"),
+    "crawl.concurrency_per_domain": (1, 1_000, "requests in flight per site"),
+    "crawl.download_delay": (0, 3_600, "seconds between requests to a site"),
+    "crawl.max_crawl_delay": (0, 3_600, "seconds; 0 ignores robots.txt Crawl-delay"),
+    "crawl.max_pages": (0, 10**9, "0 means no limit"),
+    "crawl.max_page_mb": (0.001, 4_096, "megabytes"),
+    "crawl.depth_limit": (0, 1_000, "0 means no limit"),
+    "sources.max_age_days": (0, 36_500, "days"),
+    "sources.depth": (0, 1_000, "link hops"),
+    "extraction.workers": (0, 256, "0 means one per core"),
+    "extraction.timeout": (0.1, 3_600, "seconds"),
+    "extraction.max_html_mb": (0.001, 1_024, "megabytes"),
+    "extraction.max_worker_mb": (256, 1_048_576, "megabytes"),
+    "warc.max_file_mb": (0.001, 1_048_576, "megabytes"),
+    "json.max_file_mb": (0.001, 1_048_576, "megabytes"),
+    "json.max_records": (1, 10**9, "articles per file"),
+    "incremental.revisit_days": (0, 36_500, "days"),
+}
+
+
+class _TagError(Exception):
+    def __init__(self, mark: Any, tag: str) -> None:
+        super().__init__(tag)
+        self.mark = mark
+        self.tag = tag
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses every explicit tag (``!!python/...``, ``!!str``, ``!custom``).
+
+    A plain config file never needs one; refusing them all keeps the error one line
+    and leaves nothing for a copied-in snippet to smuggle through.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!":
+            raise _TagError(event.start_mark, tag)
+        return super().compose_node(parent, index)
+
 
 def resolve_config_path(
     explicit: str | os.PathLike[str] | None = None, setting: str | None = None
@@ -215,10 +261,31 @@ def load_config(path: str | os.PathLike[str] | None = None) -> ArchiveConfig:
     return dataclasses.replace(cfg, path=str(p))
 
 
+def require_sources(cfg: ArchiveConfig) -> None:
+    """A crawl needs something to fetch: raise ConfigError unless a source is configured."""
+    where = cfg.path or DEFAULT_CONFIG_FILE
+    if not cfg.sources:
+        raise ConfigError(
+            f"{where}: sources: no sources configured; add at least one under 'sources:' "
+            "with a name and start_urls, feeds or sitemaps (see README 'Configuration')"
+        )
+    for i, source in enumerate(cfg.sources):
+        if not (source.start_urls or source.feeds or source.sitemaps):
+            raise ConfigError(
+                f"{where}: sources[{i}] ({source.name}): nothing to fetch; "
+                "give it start_urls, feeds or sitemaps"
+            )
+
+
 def parse_config(text: str, filename: str = DEFAULT_CONFIG_FILE) -> ArchiveConfig:
     """Validate YAML text into an ArchiveConfig."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_StrictLoader)
+    except _TagError as exc:
+        raise ConfigError(
+            f"{filename}:{exc.mark.line + 1}: YAML tags like {exc.tag!r} are not allowed; "
+            "write the plain value"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -261,7 +328,15 @@ class _Builder:
             for k_node, v_node in node.value:
                 if not isinstance(k_node, yaml.ScalarNode):
                     self.fail(k_node, key or "(top level)", "keys must be plain names")
-                out[str(k_node.value)] = (k_node, v_node)
+                name = str(k_node.value)
+                if name in out:
+                    first = out[name][0].start_mark.line + 1
+                    self.fail(
+                        k_node,
+                        f"{key}.{name}" if key else name,
+                        f"given twice (lines {first} and {k_node.start_mark.line + 1}); keep one",
+                    )
+                out[name] = (k_node, v_node)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [(item, item) for item in node.value]
@@ -380,8 +455,12 @@ class _Builder:
             self.fail(node, key, "must not be empty; name your crawler and a contact URL")
         if generic == "warc.prefix" and not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", value):
             self.fail(node, key, f"{value!r} must be letters, digits, '.', '_' or '-'")
-        if generic in ("warc.max_file_mb", "json.max_file_mb", "crawl.max_page_mb") and value <= 0:
-            self.fail(node, key, "must be greater than 0")
+        if generic in _RANGES and isinstance(value, (int, float)):
+            low, high, unit = _RANGES[generic]
+            if not low <= value <= high:
+                self.fail(
+                    node, key, f"{value!r} is out of range; give {low:g} to {high:g} ({unit})"
+                )
 
 
 def http_url_problem(value: str) -> str | None:
@@ -469,6 +548,7 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "AUTOTHROTTLE_ENABLED": cr.autothrottle,
         "CLOSESPIDER_PAGECOUNT": cr.max_pages,
         "DOWNLOAD_MAXSIZE": int(cr.max_page_mb * 1024 * 1024),
+        "ARCHIVE_MAX_PAGE_BYTES": int(cr.max_page_mb * 1024 * 1024),
         "DOWNLOAD_WARNSIZE": int(cr.max_page_mb * 1024 * 1024 / 2),
         "DEPTH_LIMIT": cr.depth_limit,
         "ARCHIVE_ALLOW_PRIVATE_NETWORKS": cr.allow_private_networks,
@@ -481,6 +561,8 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "ARCHIVE_EXTRACTION_TIMEOUT": ex.timeout,
         "ARCHIVE_EXTRACTION_FAVOR": ex.favor,
         "ARCHIVE_EXTRACTION_INCLUDE_TABLES": ex.include_tables,
+        "ARCHIVE_EXTRACTION_MAX_HTML_MB": ex.max_html_mb,
+        "ARCHIVE_EXTRACTION_MAX_WORKER_MB": ex.max_worker_mb,
         "ARCHIVE_WARC_PREFIX": wa.prefix,
         "ARCHIVE_WARC_MAX_FILE_MB": wa.max_file_mb,
         "ARCHIVE_WARC_DIGEST": wa.digest,

@@ -16,6 +16,7 @@ from crawler.config import (
     ArchiveConfig,
     ConfigError,
     load_config,
+    require_sources,
     resolve_config_path,
     settings_value,
     to_settings,
@@ -161,6 +162,8 @@ def preflight(
     check_overrides(settings)
     try:
         cfg = read_config(settings, config_path)
+        if not url:  # an ad-hoc --url crawl needs no configured source
+            require_sources(cfg)
     except ConfigError as exc:
         raise StartupError(str(exc)) from None
     problem = placeholder_problem(cfg)

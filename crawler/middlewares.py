@@ -5,17 +5,18 @@ an archive crawler follows links that strangers wrote; without it, a page or a D
 can point it at the operator's own network (routers, metadata services, admin UIs).
 
 EncodedBodyMiddleware removes Content-Encoding (br through a path pywb cannot shadow) and
-logs and counts every body it cannot decode.
+passes on no body that is incomplete (cut at max_page_mb, or shorter than its
+Content-Length) or whose Content-Encoding does not decode: it stays in the WARC as
+received, counted and logged, but is not extracted.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-import socket
 import time
+import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,17 +25,20 @@ from scrapy.http import Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet.threads import deferToThread
 
 from crawler.contentcoding import decode_body, split_codings
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
 STAT_REFUSED = "newsvault/private_network/refused"
+#: request.meta key set by PrivateNetworkMiddleware on every request it vetted: the WARC
+#: writer then refuses a private answering peer before it writes (see private_peer)
+CHECK_PEER_META = "nv_check_peer"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -57,15 +61,55 @@ def is_private_address(ip: IPAddress) -> bool:
     return not ip.is_global or ip.is_multicast or ip.is_unspecified
 
 
-def resolve_host(host: str, port: int) -> list[IPAddress]:
-    """Every address ``host`` resolves to (blocking: call it in a thread)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+def resolve_host(host: str, port: int) -> Deferred[list[IPAddress]]:
+    """Every address ``host`` resolves to, asked of the resolver the downloader connects with.
+
+    That is the reactor's name resolver (Scrapy's TWISTED_DNS_RESOLVER; its cache means
+    the connection normally gets this same answer). A name that answers differently
+    when the connection is made (DNS rebinding) is caught by the peer address check.
+    """
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+    from twisted.internet.interfaces import IResolutionReceiver
+    from zope.interface import implementer
+
+    done: Deferred[list[IPAddress]] = Deferred()
     found: list[IPAddress] = []
-    for _family, _type, _proto, _canon, sockaddr in infos:
-        ip = parse_ip(str(sockaddr[0]))
-        if ip is not None and ip not in found:
-            found.append(ip)
-    return found
+
+    @implementer(IResolutionReceiver)
+    class Receiver:
+        def resolutionBegan(self, resolution: Any) -> None:
+            pass
+
+        def addressResolved(self, address: Any) -> None:
+            ip = parse_ip(str(address.host))
+            if ip is not None and ip not in found:
+                found.append(ip)
+
+        def resolutionComplete(self) -> None:
+            if found:
+                done.callback(found)
+            else:
+                done.errback(OSError(f"cannot resolve {host}"))
+
+    reactor.nameResolver.resolveHostName(Receiver(), host, port)  # type: ignore[attr-defined]
+    return done
+
+
+def private_peer(response: Response) -> str | None:
+    """The address a response came from, if that address is not public (else None).
+
+    The one test of the answering peer, shared by the WARC writer (which must decide
+    before it writes, at ``response_downloaded``) and PrivateNetworkMiddleware.
+    """
+    ip = getattr(response, "ip_address", None)
+    if ip is None:
+        return None
+    try:
+        address = ipaddress.ip_address(str(ip))
+    except ValueError:
+        return str(ip)  # not an address we can vouch for
+    return str(address) if is_private_address(address) else None
 
 
 @dataclass(frozen=True)
@@ -84,9 +128,10 @@ class PrivateNetworkConfig:
 class PrivateNetworkMiddleware:
     """Refuse requests whose host is, or resolves to, a non-public address.
 
-    Host names are resolved in a thread (never on the reactor) and cached; the address
-    the download actually used (``response.ip_address``) is checked again, which catches
-    a DNS answer that changed in between. Off when ``ARCHIVE_ALLOW_PRIVATE_NETWORKS``.
+    Host names are resolved by the downloader's own resolver and the verdict cached; the
+    address the download actually used (``response.ip_address``) is checked again, which
+    catches a DNS answer that changed in between (the WARC writer checks it too, before
+    it writes). Off when ``ARCHIVE_ALLOW_PRIVATE_NETWORKS``.
     """
 
     def __init__(self, config: PrivateNetworkConfig, stats: Any = None) -> None:
@@ -127,6 +172,7 @@ class PrivateNetworkMiddleware:
         parsed = urlparse_cached(request)
         if parsed.scheme not in ("http", "https"):
             return None
+        request.meta[CHECK_PEER_META] = True
         host = (parsed.hostname or "").lower()
         if not host:
             return None
@@ -139,8 +185,8 @@ class PrivateNetworkMiddleware:
         if private is None:
             port = parsed.port or (443 if parsed.scheme == "https" else 80)
             try:
-                addresses: Iterable[IPAddress] = await maybe_deferred_to_future(
-                    deferToThread(resolve_host, host, port)
+                addresses: list[IPAddress] = await maybe_deferred_to_future(
+                    resolve_host(host, port)
                 )
             except OSError as exc:
                 # The download would fail the same way; let it report the DNS error.
@@ -153,14 +199,16 @@ class PrivateNetworkMiddleware:
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
-        ip = getattr(response, "ip_address", None)
-        if ip is not None and is_private_address(ipaddress.ip_address(str(ip))):
+        ip = private_peer(response)
+        if ip is not None:
             raise self._refuse(request, f"the server answered from {ip}")
         return response
 
 
 STAT_DECODED = "newsvault/decode/responses"
 STAT_DECODE_FAILED = "newsvault/decode/failed"
+
+STAT_INCOMPLETE = "newsvault/download/incomplete"
 
 
 class EncodedBodyMiddleware:
@@ -195,6 +243,23 @@ class EncodedBodyMiddleware:
         )
 
     def process_response(self, request: Request, response: Response) -> Response:
+        from crawler.pagesize import restore_maxsize
+
+        restore_maxsize(request)
+        truncated = request.meta.get("nv_truncated") or (
+            "disconnect" if "dataloss" in response.flags else None
+        )
+        if truncated:
+            # archived as such (WARC-Truncated); half a page is no article, and half a
+            # sitemap or feed is read by nobody
+            if self.stats is not None:
+                self.stats.inc_value(STAT_INCOMPLETE)
+            logger.warning(
+                "Not extracting %s: the body is incomplete (WARC-Truncated: %s); archived",
+                response.url,
+                truncated,
+            )
+            raise IgnoreRequest(f"incomplete body ({truncated})")
         values = response.headers.getlist(b"Content-Encoding")
         if not values or request.method == "HEAD":
             return response
@@ -215,7 +280,7 @@ class EncodedBodyMiddleware:
                 len(response.body),
                 exc,
             )
-            raise IgnoreRequest(f"undecodable {coding} body: {exc}") from exc
+            raise IgnoreRequest(f"undecodable Content-Encoding ({coding}): {exc}") from exc
         warn_size = request.meta.get("download_warnsize", self.warn_size)
         if warn_size and len(response.body) < warn_size <= len(body):
             logger.warning(

@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.config import DEFAULT_SETTINGS
 from crawler.items import ArticleItem
+from pipelines import spoolguard
 from pipelines.gzfiles import (
     MB,
     OPEN_DIR,
+    OPEN_SUFFIX,
+    READY_DIR,
     ClosedFile,
     MemberLocation,
     RotatingMemberWriter,
@@ -112,6 +115,7 @@ class JsonShardWriter:
             on_complete=self.finish,
             max_bytes=config.max_file_bytes,
             max_records=config.max_records,
+            ready_dir=self.spool / READY_DIR / JSON_STORE,
         )
 
     def _name(self, serial: int, created: datetime) -> str:
@@ -185,13 +189,27 @@ class JsonLinesPipeline:
 
     def process_item(self, item: Any) -> Any:
         from itemadapter import ItemAdapter
+        from scrapy.exceptions import DropItem
 
         assert self.shards is not None
+        if spoolguard.stopped(self.crawler):
+            # not written, so not recorded in the state index either: the next run has it
+            spoolguard.skip_write(self.crawler)
+            raise DropItem("the spool is full; the crawl is stopping", log_level="DEBUG")
         if isinstance(item, ArticleItem):
             obj = item.article.to_dict()
         else:
             obj = item if isinstance(item, dict) else ItemAdapter(item).asdict()
-        self.shards.write(obj)
+        try:
+            self.shards.write(obj)
+        except OSError as exc:
+            if not spoolguard.is_write_error(exc):
+                raise
+            name = self.shards.writer.current_name
+            spoolguard.spool_write_failed(
+                self.crawler, self.shards.writer.open_dir / f"{name}{OPEN_SUFFIX}", exc
+            )
+            raise DropItem("the spool is full; the crawl is stopping", log_level="DEBUG") from None
         return item
 
     def close_spider(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 from collections.abc import Callable
@@ -18,7 +19,9 @@ from crawler.discovery.dates import published_too_old
 from crawler.extract import (
     EXTRACTOR_NAME,
     ExtractionOptions,
+    PageTooLargeForWorker,
     extractor_version,
+    refusal,
     worker_extract,
     worker_init,
     worker_ready,
@@ -47,6 +50,8 @@ class ExtractionPoolConfig:
     timeout: float = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_TIMEOUT"]
     favor: str = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_FAVOR"]
     include_tables: bool = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_INCLUDE_TABLES"]
+    max_html_mb: float = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_MAX_HTML_MB"]
+    max_worker_mb: float = DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_MAX_WORKER_MB"]
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> ExtractionPoolConfig:
@@ -71,7 +76,13 @@ class ExtractionPoolConfig:
             include_tables=settings.getbool(
                 "ARCHIVE_EXTRACTION_INCLUDE_TABLES", cls.include_tables
             ),
+            max_html_mb=settings.getfloat("ARCHIVE_EXTRACTION_MAX_HTML_MB", cls.max_html_mb),
+            max_worker_mb=settings.getfloat("ARCHIVE_EXTRACTION_MAX_WORKER_MB", cls.max_worker_mb),
         )
+
+    @property
+    def max_html_bytes(self) -> int:
+        return int(self.max_html_mb * 1024 * 1024)
 
     @property
     def pool_size(self) -> int:
@@ -143,7 +154,10 @@ class ExtractionPipeline:
         logger.debug(
             "starting extraction pool #%d with %d workers", self._generation, self.config.pool_size
         )
-        return WorkerPool(self.config.pool_size, initializer=worker_init)
+        return WorkerPool(
+            self.config.pool_size,
+            initializer=functools.partial(worker_init, self.config.max_worker_mb),
+        )
 
     def start_workers(self) -> None:
         """Spawn every worker (and run its initializer) without waiting for it."""
@@ -188,6 +202,12 @@ class ExtractionPipeline:
         if content_type and not any(kind in content_type for kind in ("html", "xml", "text/plain")):
             self._inc("not_html")
             raise DropItem(f"not an HTML page ({item.content_type}): {item.url}", log_level="INFO")
+        refused = refusal(item.body, self.config.max_html_bytes)
+        if refused is not None:
+            # archived (the WARC has it), but parsing it would cost more than it can give
+            self._inc("binary" if "binary" in refused else "too_large")
+            logger.warning("Not extracting %s: %s; it is archived", item.url, refused)
+            raise DropItem(f"not extracted: {refused}: {item.url}", log_level="DEBUG")
         try:
             try:
                 article = await self._run(item)
@@ -197,6 +217,11 @@ class ExtractionPipeline:
             self._inc("errors")
             logger.error("extraction crashed the worker twice on %s: %s", item.url, err)
             raise DropItem(f"extraction crashed on {item.url}") from err
+        except PageTooLargeForWorker as err:
+            self._inc("errors")
+            self._inc("worker_memory")
+            logger.warning("Not extracted: %s", err)
+            raise DropItem(str(err), log_level="DEBUG") from err
         except asyncio.TimeoutError as err:
             self._inc("timeouts")
             logger.error("extraction timed out after %.0fs on %s", self.config.timeout, item.url)

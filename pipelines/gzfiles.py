@@ -157,7 +157,9 @@ class MemberFile:
         self.name = name
         self.level = level
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh: IO[bytes] = open(path, "xb")  # noqa: SIM115 - lives as long as the writer
+        # Unbuffered: a write that fails (disk full) leaves nothing behind in a buffer
+        # for close() to append after the truncation below.
+        self._fh: IO[bytes] = open(path, "xb", buffering=0)  # noqa: SIM115 - lives as long as the writer
         _Lock.acquire(self._fh)
         self.size = 0
         self.records = 0
@@ -166,9 +168,12 @@ class MemberFile:
         member = gzip_member(data, self.level)
         offset = self.size
         try:
-            self._fh.write(member)
-            # A kill -9 then loses at most the member being written: the OS has the rest.
-            self._fh.flush()
+            # One write per member, straight to the OS: a kill -9 then loses at most the
+            # member being written.
+            view = memoryview(member)
+            while view:
+                written = self._fh.write(view)
+                view = view[written or 0 :]
         except OSError:
             # e.g. disk full: cut the partial member, or every later record is unreadable
             with contextlib.suppress(OSError):
@@ -181,10 +186,18 @@ class MemberFile:
 
     def close(self) -> ClosedFile:
         if not self._fh.closed:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
+            try:
+                os.fsync(self._fh.fileno())
+            finally:
+                self._fh.close()
         return ClosedFile(self.path, self.name, self.records, self.size)
+
+    def discard(self) -> None:
+        """Close and delete the file (it holds nothing worth keeping)."""
+        with contextlib.suppress(OSError):
+            self._fh.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
 
 
 class RotatingMemberWriter:
@@ -205,8 +218,12 @@ class RotatingMemberWriter:
         max_records: int = 0,
         header: Callable[[str], Iterable[bytes]] | None = None,
         level: int = 6,
+        ready_dir: Path | None = None,
     ) -> None:
         self.open_dir = Path(open_dir)
+        # `spool/ready/<store>`: each file's dated directory there is made when the file
+        # is opened, so a disk that fills up later cannot keep the file from shipping
+        self.ready_dir = ready_dir
         self.name_factory = name_factory
         self.on_complete = on_complete
         self.max_bytes = max_bytes
@@ -226,18 +243,24 @@ class RotatingMemberWriter:
             name = self.name_factory(self._serial, datetime.now(timezone.utc))
             self._serial += 1
             path = self.open_dir / (name + OPEN_SUFFIX)
+            if self.ready_dir is not None:
+                (self.ready_dir / object_key(name)).parent.mkdir(parents=True, exist_ok=True)
             try:
                 current = MemberFile(path, name, level=self.level)
             except FileExistsError:
                 continue
             break
         logger.info("Opened %s", path)
-        self._current = current
         self._header_records = 0
-        if self.header is not None:
-            for record in self.header(name):
-                current.write(record)
-                self._header_records += 1
+        try:
+            if self.header is not None:
+                for record in self.header(name):
+                    current.write(record)
+                    self._header_records += 1
+        except OSError:
+            current.discard()  # a file without its header (or empty) is no file
+            raise
+        self._current = current
         return current
 
     def write_group(self, records: Iterable[bytes], *, rotate: bool = True) -> list[MemberLocation]:
@@ -269,6 +292,9 @@ class RotatingMemberWriter:
         """Close the current file (if any) and hand it to `on_complete`."""
         current, self._current = self._current, None
         if current is None:
+            return None
+        if current.records == 0:
+            current.discard()
             return None
         closed = current.close()
         logger.info("Closed %s (%d records, %d bytes)", closed.name, closed.records, closed.size)
@@ -358,11 +384,16 @@ def move_to_ready(spool: Path, store: str, key: str, src: Path) -> Path:
 def write_atomic(dest: Path, data: bytes) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(TMP_PREFIX + dest.name)
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, dest)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # never a half-written file
+        raise
 
 
 class Shipper(Protocol):

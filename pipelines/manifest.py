@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -220,17 +221,28 @@ class RunManifestExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         return ext
 
-    def spider_opened(self, spider: Any = None) -> None:
+    async def spider_opened(self, spider: Any = None) -> None:
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import threads
+
         from pipelines.storage import UploadExtension
 
         self.started = datetime.now(timezone.utc)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("newsvault/run_id", self.config.run_id)
         upload = self.crawler.get_extension(UploadExtension)
         if upload is None:
             logger.warning("UploadExtension is not enabled: no run manifest will be written")
-        else:
-            upload.uploader.add_close_hook(self.write, order=MANIFEST_HOOK_ORDER)
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value("newsvault/run_id", self.config.run_id)
+            return
+        uploader = upload.uploader
+        uploader.add_close_hook(self.write, order=MANIFEST_HOOK_ORDER)
+        if not await upload.wait_checked():
+            return
+        # a run killed before its manifest left a journal of what it stored
+        await maybe_deferred_to_future(
+            threads.deferToThread(recover_manifests, uploader, f"run {self.config.run_id}")
+        )
+        uploader.journal_run_id = self.config.run_id
 
     def build(self, uploader: Uploader) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
@@ -253,7 +265,67 @@ class RunManifestExtension:
 
     def write(self, uploader: Uploader) -> Path:
         """Close hook: runs in an uploader thread after every other file has been tried."""
-        return submit_manifest(uploader, self.build(uploader))
+        path = submit_manifest(uploader, self.build(uploader))
+        uploader.end_journal()
+        return path
+
+
+def recover_manifests(uploader: Uploader, by: str) -> list[str]:
+    """Write the manifest of every run that died after storing files; returns their run ids.
+
+    A run journals each file it stores (``spool/journal/RUN_ID.jsonl``) and removes the
+    journal once its own manifest is written, so a journal left behind (the spool is
+    locked by one process at a time) is a run killed before its manifest. Its recovery
+    manifest, ``RUN_ID.json`` like any other, lists what the journal names and says
+    which run recovered it, so ``newsvault verify`` covers every stored file.
+    """
+    from pipelines.storage.uploader import JOURNAL_DIR, ShippedFile
+
+    journal_dir = uploader.spool / JOURNAL_DIR
+    if not journal_dir.is_dir():
+        return []
+    recovered = []
+    for path in sorted(journal_dir.glob("*.jsonl")):
+        run_id = path.stem
+        if run_id == uploader.journal_run_id:
+            continue
+        files: dict[tuple[str, str], ShippedFile] = {}
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                try:
+                    entry = ShippedFile(**json.loads(line))
+                except (ValueError, TypeError):
+                    continue  # the line a kill cut short
+                files[(entry.store, entry.key)] = entry
+        key = manifest_key(run_id)
+        store = uploader.stores[MANIFEST_STORE]
+        already = uploader.ready_path(MANIFEST_STORE, key).exists() or store.exists(key)
+        if files and not already:
+            doc = build_manifest(
+                run_id=run_id,
+                config_hash="",
+                started=None,
+                finished=None,
+                stats={"finish_reason": "killed"},
+                files=files.values(),
+                stores={name: s.describe() for name, s in uploader.stores.items()},
+            )
+            doc["recovered"] = {
+                "by": by,
+                "at": datetime.now(timezone.utc).isoformat(),
+                "why": "the run ended without writing its manifest (killed or crashed); "
+                "this lists the files it had stored",
+            }
+            submit_manifest(uploader, doc)
+            logger.warning(
+                "Run %s ended without its manifest; wrote a recovery manifest listing the "
+                "%d file(s) it stored",
+                run_id,
+                len(files),
+            )
+            recovered.append(run_id)
+        path.unlink()
+    return recovered
 
 
 def submit_manifest(uploader: Uploader, doc: Mapping[str, Any]) -> Path:
@@ -263,11 +335,21 @@ def submit_manifest(uploader: Uploader, doc: Mapping[str, Any]) -> Path:
     open_dir = uploader.spool / "open"
     open_dir.mkdir(parents=True, exist_ok=True)
     tmp = open_dir / f"{key}.open"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=2)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        # a full spool must not cost the manifest: it goes to the store directly
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        store = uploader.stores[MANIFEST_STORE]
+        logger.warning("Cannot write %s (%s); storing the manifest directly", tmp, exc.strerror)
+        store.put_bytes(data, key)
+        logger.info("Run manifest %s lists %d file(s)", store.uri_for(key), len(doc["files"]))
+        return tmp
     path = uploader.submit(tmp, MANIFEST_STORE, key, records=len(doc["files"]), kind="manifest")
     logger.info(
         "Run manifest %s lists %d file(s)",

@@ -13,6 +13,7 @@ between runs and the Scrapy components that own and fill it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -160,6 +161,11 @@ class StateIndex:
         self._conn: sqlite3.Connection | None = None
         self._closed = False
         self.was_opened = False
+        self.unsaved = False  # the last close could not save (disk full)
+        self.write_failed = False  # a write failed (disk full): later writes are dropped
+        #: called with (path, error) when a write fails; True means "handled, carry on
+        #: without writing" (the crawl is stopping), False re-raises
+        self.on_write_error: Callable[[Path, BaseException], bool] | None = None
         self._pending = 0
         self._last_commit = time.monotonic()
         self.source = ""  # where the state came from: "remote", "local", "new"
@@ -214,6 +220,22 @@ class StateIndex:
             self.open()
         return self._conn
 
+    def _write(self, conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> None:
+        """Run one write; after a failed write to a full disk, drop writes (see on_write_error)."""
+        if self.write_failed:
+            return
+        try:
+            conn.execute(sql, params)
+            self._wrote()
+        except sqlite3.OperationalError as exc:
+            if self.on_write_error is None or not self.on_write_error(self.path, exc):
+                raise
+            self.write_failed = True
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("BEGIN")
+
     def _wrote(self) -> None:
         self._pending += 1
         now = time.monotonic()
@@ -253,6 +275,17 @@ class StateIndex:
                 if conn.in_transaction:
                     conn.execute("COMMIT")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError as exc:
+                # disk full: SQLite rolled the last transaction back and the file is
+                # consistent; it stays in the spool and the next run uses it (the
+                # articles of that transaction are fetched again)
+                self.unsaved = True
+                logger.warning(
+                    "State index %s keeps its last changes unsaved (%s); it stays in the spool",
+                    self.path,
+                    exc,
+                )
+                return
             finally:
                 conn.close()
             logger.info("State index %s closed", self.path)
@@ -309,7 +342,8 @@ class StateIndex:
             if conn is None:
                 logger.warning("State index closed; not recording %s", canonical_url)
                 return
-            conn.execute(
+            self._write(
+                conn,
                 "INSERT INTO articles (canonical_url, url, payload_digest, published, fetched_at,"
                 " run_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (canonical_url) DO UPDATE SET"
                 " url = excluded.url, payload_digest = excluded.payload_digest,"
@@ -317,7 +351,6 @@ class StateIndex:
                 " fetched_at = excluded.fetched_at, run_id = excluded.run_id",
                 (canonical_url, url, payload_digest, published, fetched_at, self.run_id),
             )
-            self._wrote()
 
     def mark_alias(self, url: str, canonical_url: str) -> None:
         """Remember that ``url`` (canonicalised) is another address of ``canonical_url``."""
@@ -327,11 +360,11 @@ class StateIndex:
             conn = self._db()
             if conn is None:
                 return
-            conn.execute(
+            self._write(
+                conn,
                 "INSERT OR REPLACE INTO aliases (url, canonical_url) VALUES (?, ?)",
                 (url, canonical_url),
             )
-            self._wrote()
 
     def sitemap_lastmod(self, url: str) -> str | None:
         """The index's lastmod for a child sitemap when an earlier run read all of it."""
@@ -348,10 +381,9 @@ class StateIndex:
             conn = self._db()
             if conn is None:
                 return
-            conn.execute(
-                "INSERT OR REPLACE INTO sitemaps (url, lastmod) VALUES (?, ?)", (url, lastmod)
+            self._write(
+                conn, "INSERT OR REPLACE INTO sitemaps (url, lastmod) VALUES (?, ?)", (url, lastmod)
             )
-            self._wrote()
 
     def count(self) -> int:
         with self._lock:
@@ -379,11 +411,11 @@ class StateIndex:
             conn = self._db()
             if conn is None:
                 return
-            conn.execute(
+            self._write(
+                conn,
                 "INSERT OR IGNORE INTO digests (payload_digest, uri, warc_date) VALUES (?, ?, ?)",
                 (digest, uri, warc_date),
             )
-            self._wrote()
 
 
 # --------------------------------------------------------------------------- persistence
@@ -510,6 +542,15 @@ class StateExtension:
         self.index = StateIndex(
             config.local_path, run_id=config.run_id, fetch=fetch_state(config, crawler.settings)
         )
+        self.index.on_write_error = self._write_error
+
+    def _write_error(self, path: Path, exc: BaseException) -> bool:
+        from pipelines import spoolguard
+
+        if not spoolguard.is_write_error(exc):
+            return False
+        spoolguard.spool_write_failed(self.crawler, path, exc)
+        return True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StateExtension:
@@ -548,6 +589,8 @@ class StateExtension:
     def ship(self, uploader: Any) -> None:
         """Uploader close hook (its thread), after every spider_closed handler has run."""
         self.index.close()
+        if self.index.unsaved:
+            return
         if self.index.was_opened and self.index.path.exists():
             uploader.submit(self.index.path, STATE_STORE, self.config.key, kind="state")
 

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.extract import FAVOR_CHOICES, ExtractionOptions, extract_article
+from crawler.config import DEFAULT_SETTINGS
+from crawler.extract import FAVOR_CHOICES, ExtractionOptions, extract_article, looks_binary
+from crawler.extract.bounds import MB
 
 logger = logging.getLogger(__name__)
 
@@ -34,23 +36,47 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--no-tables", action="store_true", help="leave table text out of the body")
     p.add_argument("--compact", action="store_true", help="one line of JSON instead of indented")
+    p.add_argument(
+        "--max-mb",
+        type=float,
+        default=DEFAULT_SETTINGS["ARCHIVE_EXTRACTION_MAX_HTML_MB"],
+        metavar="MB",
+        help="refuse larger input, as the crawl does (default: extraction.max_html_mb, 8)",
+    )
     p.set_defaults(func=cmd_extract)
     return p
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Run extraction on one page and print the JSON to stdout; 0 on success, 2 on a bad input."""
+    limit = int(args.max_mb * MB)
+    name = "stdin" if args.file == "-" else args.file
     if args.file == "-":
-        body = sys.stdin.buffer.read()
+        # read one byte past the limit, never the whole of an endless stream
+        body = sys.stdin.buffer.read(limit + 1)
         url = args.url or "file:///dev/stdin"
     else:
         path = Path(args.file)
         try:
-            body = path.read_bytes()
+            with path.open("rb") as fh:
+                body = fh.read(limit + 1)
         except OSError as err:
             print(f"newsvault extract: cannot read {args.file}: {err.strerror}", file=sys.stderr)
             return 2
         url = args.url or path.resolve().as_uri()
+    if len(body) > limit:
+        print(
+            f"newsvault extract: {name} is larger than {args.max_mb:g} MB; "
+            "raise --max-mb if it really is one HTML page",
+            file=sys.stderr,
+        )
+        return 2
+    if looks_binary(body):
+        print(
+            f"newsvault extract: {name} is binary, not an HTML page; give a saved .html file",
+            file=sys.stderr,
+        )
+        return 2
     options = ExtractionOptions(
         comments=not args.no_comments, favor=args.favor, include_tables=not args.no_tables
     )

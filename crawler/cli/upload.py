@@ -32,7 +32,7 @@ def add_parser(sub: Any) -> None:
 
 def cmd_upload(args: argparse.Namespace) -> int:
     """Upload everything in spool/ready; 0 when nothing is left, 1 if some is, 2 on bad config."""
-    from pipelines.manifest import build_manifest, new_run_id, submit_manifest
+    from pipelines.manifest import build_manifest, new_run_id, recover_manifests, submit_manifest
     from pipelines.storage import StorageError, Uploader, UploaderConfig
 
     settings = archive_settings(args, require_config=False)
@@ -43,8 +43,13 @@ def cmd_upload(args: argparse.Namespace) -> int:
     except StorageError as exc:
         error(str(exc))
         return 2
+    run_id = new_run_id() + "-upload"
+    recovered = recover_manifests(uploader, f"newsvault upload {run_id}")
+    uploader.journal_run_id = run_id
     queued = uploader.enqueue_pending()
-    if not queued:
+    if recovered:
+        print(f"wrote recovery manifest(s) for run(s) {', '.join(recovered)}")
+    if not queued and not recovered:
         print(f"nothing to upload in {uploader.ready_dir}")
         return 0
     print(f"uploading {queued} file(s) from {uploader.ready_dir} ...", flush=True)
@@ -53,7 +58,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
         # Leftovers of a run that died before its manifest are listed somewhere after all.
         if u.shipped:
             doc = build_manifest(
-                run_id=new_run_id() + "-upload",
+                run_id=run_id,
                 config_hash=str(settings.get("ARCHIVE_CONFIG_HASH") or ""),
                 config_path=str(settings.get("ARCHIVE_CONFIG_PATH") or ""),
                 started=u.started_at,
@@ -63,6 +68,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
                 stores={name: store.describe() for name, store in u.stores.items()},
             )
             submit_manifest(u, doc)
+        u.end_journal()
 
     uploader.add_close_hook(manifest)
     uploader.start()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from crawler.extract.bounds import looks_binary, refusal
+
 # Importing the package stays light: trafilatura is imported on the first extraction, in
 # the extraction workers, never in the crawl process (which needs looks_like_article,
 # the options and the version).
@@ -13,15 +15,23 @@ from crawler.extract.options import (
     ExtractionOptions,
     extractor_version,
 )
-from crawler.extract.worker import worker_extract, worker_init, worker_ready
+from crawler.extract.worker import (
+    PageTooLargeForWorker,
+    worker_extract,
+    worker_init,
+    worker_ready,
+)
 
 __all__ = [
     "EXTRACTOR_NAME",
     "FAVOR_CHOICES",
     "ExtractionOptions",
+    "PageTooLargeForWorker",
     "extract_article",
     "extractor_version",
+    "looks_binary",
     "looks_like_article",
+    "refusal",
     "worker_extract",
     "worker_init",
     "worker_ready",

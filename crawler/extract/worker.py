@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
+import resource
 import signal
 import sys
 from typing import Any
@@ -11,15 +13,53 @@ from typing import Any
 from crawler.extract.core import extract_article
 from crawler.extract.options import ExtractionOptions
 
-__all__ = ["worker_extract", "worker_init", "worker_ready"]
+__all__ = ["PageTooLargeForWorker", "worker_extract", "worker_init", "worker_ready"]
 
 # No Scrapy here (see crawler.pipelines.ExtractionPipeline), so a spawned worker imports
 # only what extraction needs.
 
 
-def worker_init() -> None:
-    """Pool initializer: import and warm up trafilatura; Ctrl-C is the parent's business."""
+#: prctl(2) option: the signal this process gets when its parent dies
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux; else a no-op).
+
+    A crawl killed with SIGKILL runs no clean-up: without this its extraction workers
+    would live on, holding memory, for as long as the machine does.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() == 1:  # the parent died before prctl: nobody will collect our work
+        os._exit(1)
+
+
+def limit_memory(max_mb: float) -> None:
+    """Cap this process's address space: a page that needs more fails with MemoryError."""
+    if max_mb <= 0:
+        return
+    limit = int(max_mb * 1024 * 1024)
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):  # pragma: no cover - a platform without RLIMIT_AS
+        pass
+
+
+def worker_init(max_memory_mb: float = 0) -> None:
+    """Pool initializer: import and warm up trafilatura; Ctrl-C is the parent's business.
+
+    The worker dies with its parent, and its address space is capped at
+    ``max_memory_mb`` (extraction.max_worker_mb) once the warm-up is done.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     # warm up lazily loaded parts (stoplists, xpaths, htmldate) so the first page is not slow
     extract_article(
         b'<html lang="en"><head><title>w</title></head><body><article><p>warm up text</p>'
@@ -29,6 +69,11 @@ def worker_init() -> None:
     _CACHES.extend(_library_caches())
     # everything imported so far lives as long as the worker: keep it out of the cyclic GC
     gc.freeze()
+    limit_memory(max_memory_mb)
+
+
+class PageTooLargeForWorker(Exception):
+    """Extracting the page needed more memory than extraction.max_worker_mb allows."""
 
 
 def worker_ready() -> bool:
@@ -42,6 +87,14 @@ def worker_extract(
     """The pool job: extract one page, then give memory back."""
     try:
         return extract_article(body, url, encoding=encoding, options=options, hints=hints)
+    except MemoryError:
+        # what the page allocated is garbage now; give it back before the next page
+        gc.collect()
+        _release_memory(trim=True)
+        raise PageTooLargeForWorker(
+            f"extracting {url} needed more than the worker's memory limit "
+            "(extraction.max_worker_mb)"
+        ) from None
     finally:
         _release_memory()
 
@@ -80,14 +133,14 @@ def _library_caches() -> list[Any]:
     return caches
 
 
-def _release_memory() -> None:
+def _release_memory(trim: bool = False) -> None:
     """Empty text caches now and then, and hand freed heap pages back to the OS (glibc)."""
     global _MALLOC_TRIM, _JOBS
     _JOBS += 1
-    if _JOBS % CACHE_RESET_JOBS == 0:
+    if _JOBS % CACHE_RESET_JOBS == 0 or trim:
         for cache in _CACHES:
             cache.cache_clear()
-    if _JOBS % TRIM_JOBS:
+    if _JOBS % TRIM_JOBS and not trim:
         return
     if _MALLOC_TRIM is None:
         try:

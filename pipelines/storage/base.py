@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,38 @@ from crawler.config import DEFAULT_SETTINGS
 CHUNK = 1024 * 1024
 TMP_PREFIX = ".nv-tmp-"
 MB = 1024 * 1024
+
+
+#: What an S3-compatible server may echo back in an error body: signatures, credential
+#: scopes, session tokens, access key ids, and whole Authorization headers.
+_SECRET_PATTERNS = (
+    re.compile(r"(?i)(authorization\s*[:=]\s*)[^\n]*"),
+    re.compile(r"(?i)(x-amz-security-token\s*[:=]\s*)[^\s,;&<\"']+"),
+    re.compile(r"(?i)(x-amz-(?:signature|credential)\s*[:=]\s*)[^\s,;&<\"']+"),
+    re.compile(r"(?i)(signature\s*=\s*)[^\s,;&<\"']+"),
+    re.compile(r"(?i)(credential\s*=\s*)[^\s,;&<\"']+"),
+    re.compile(r"(?i)((?:aws_)?(?:secret_access_key|session_token|access_key_id)\s*[:=]\s*)\S+"),
+    re.compile(r"()\b(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{12,}\b"),
+)
+#: Longest error text kept: a store's error body is not ours to print in full.
+MAX_ERROR_CHARS = 400
+
+
+def scrub_secrets(text: str, known: tuple[str, ...] = ()) -> str:
+    """``text`` as one line with credentials, tokens and signatures replaced by ``***``.
+
+    ``known`` are the secrets in use (access key id, secret key, session token): removed
+    wherever they appear. The patterns catch what a server echoes in any other form.
+    """
+    for secret in known:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + "***", text)
+    text = " ".join(text.split())
+    if len(text) > MAX_ERROR_CHARS:
+        text = text[: MAX_ERROR_CHARS - 3] + "..."
+    return text
 
 
 class StorageError(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from pipelines.storage.base import (
     UploadVerificationError,
     file_sha256,
     option,
+    scrub_secrets,
     validate_key,
 )
 
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from botocore.exceptions import ClientError
 
 logger = logging.getLogger(__name__)
+
+_SECRET_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
 class _AWS:
@@ -197,7 +201,21 @@ class S3Store:
         return f" at {self.endpoint_url}" if self.endpoint_url else ""
 
     def explain(self, exc: BaseException) -> str:
-        """One sentence naming this store, what went wrong and the fix."""
+        """One sentence naming this store, what went wrong and the fix; never a secret."""
+        return scrub_secrets(self._explain(exc), self._secrets())
+
+    def _secrets(self) -> tuple[str, ...]:
+        try:
+            creds = self._client._request_signer._credentials  # what the requests were signed with
+            frozen = creds.get_frozen_credentials() if creds is not None else None
+        except Exception:  # scrubbing must not fail on botocore internals
+            frozen = None
+        found = [os.environ.get(name, "") for name in _SECRET_ENV]
+        if frozen is not None:
+            found += [frozen.access_key or "", frozen.secret_key or "", frozen.token or ""]
+        return tuple(sorted({s for s in found if s}, key=len, reverse=True))
+
+    def _explain(self, exc: BaseException) -> str:
         uri = self.describe()
         if isinstance(exc, (_aws.NoCredentialsError, _aws.PartialCredentialsError)):
             return (

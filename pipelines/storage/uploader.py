@@ -28,6 +28,7 @@ from pipelines.storage.base import (
     file_sha256,
     option,
     probe_writable,
+    scrub_secrets,
     validate_key,
 )
 from pipelines.storage.registry import store_from_uri, store_uris
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     pass
 
 logger = logging.getLogger(__name__)
+
+JOURNAL_DIR = "journal"
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,10 @@ class Uploader:
         #: "new" until the spider opens, then "running" or "failed" (stores unusable).
         self.state = "new"
         self._lock_file: Any = None
+        #: The run whose uploads are journaled in ``spool/journal/RUN_ID.jsonl`` until its
+        #: manifest is written: a run killed before that leaves the journal, from which
+        #: the next run (or ``newsvault upload``) writes the manifest it never wrote.
+        self.journal_run_id = ""
 
     # -- public API --------------------------------------------------------------
 
@@ -236,8 +243,13 @@ class Uploader:
         # The sidecar goes first: a worker may pick the file up the moment it is in ready/.
         meta = self._meta_path(store, key)
         if records or kind:
-            meta.parent.mkdir(parents=True, exist_ok=True)
-            meta.write_text(json.dumps({"records": records, "kind": kind}))
+            try:
+                meta.parent.mkdir(parents=True, exist_ok=True)
+                meta.write_text(json.dumps({"records": records, "kind": kind}))
+            except OSError as exc:  # a full spool: the file matters, its description less
+                logger.debug("Cannot write %s: %s", meta, exc)
+                with contextlib.suppress(OSError):
+                    meta.unlink()
         src = Path(local_path)
         if src.absolute() != target.absolute():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -419,7 +431,7 @@ class Uploader:
         delay = min(self.config.retry_max, self.config.retry_base * 2 ** (job.attempts - 1))
         delay *= random.uniform(0.8, 1.2)
         store = self.stores[job.store]
-        reason = f"{type(exc).__name__}: {exc}"
+        reason = scrub_secrets(f"{type(exc).__name__}: {exc}")
         with contextlib.suppress(Exception):  # a broken explain() must not stop the worker
             reason = store.explain(exc)
         # While a store is down every file fails every time: warn on the first failures only.
@@ -478,6 +490,7 @@ class Uploader:
         shipped = ShippedFile(job.store, job.key, store.uri_for(job.key), size, sha, records, kind)
         with self._cond:
             self.shipped.append(shipped)
+            self._journal(shipped)
         path.unlink()
         with contextlib.suppress(OSError):
             self._meta_path(job.store, job.key).unlink()
@@ -485,6 +498,26 @@ class Uploader:
         # creating one of them right now to move its next finished file in.
         logger.debug("Uploaded %s (%d bytes)", shipped.uri, size)
         return True
+
+    def journal_path(self, run_id: str) -> Path:
+        return self.spool / JOURNAL_DIR / f"{run_id}.jsonl"
+
+    def _journal(self, shipped: ShippedFile) -> None:
+        if not self.journal_run_id or shipped.kind == "manifest":
+            return
+        path = self.journal_path(self.journal_run_id)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(shipped.to_dict(), sort_keys=True) + "\n")
+        except OSError as exc:  # the manifest at close lists the file all the same
+            logger.debug("Cannot journal %s: %s", shipped.uri, exc)
+
+    def end_journal(self) -> None:
+        """The run's manifest is written: its journal is no longer needed."""
+        if self.journal_run_id:
+            with contextlib.suppress(OSError):
+                self.journal_path(self.journal_run_id).unlink()
 
     @staticmethod
     def _prune_empty_dirs(root: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from pipelines.gzfiles import (
     OPEN_DIR,
+    READY_DIR,
     ClosedFile,
     RotatingMemberWriter,
     Shipper,
@@ -19,7 +20,13 @@ from pipelines.gzfiles import (
 )
 from pipelines.warc.cdxj import cdxj_line
 from pipelines.warc.config import WarcConfig
-from pipelines.warc.files import WARC_EXT, ReadyFile, finish_warc, validate_warc_member
+from pipelines.warc.files import (
+    WARC_EXT,
+    WARC_STORE,
+    ReadyFile,
+    finish_warc,
+    validate_warc_member,
+)
 from pipelines.warc.records import HttpCapture, WarcRecordBuilder, warc_date_now
 
 logger = logging.getLogger(__name__)
@@ -121,6 +128,7 @@ class WarcArchive:
             on_complete=self._completed,
             max_bytes=config.max_file_bytes,
             header=self._warcinfo,
+            ready_dir=self.spool / READY_DIR / WARC_STORE,
         )
 
     def _name(self, serial: int, created: datetime) -> str:

@@ -23,11 +23,14 @@ from __future__ import annotations
 import json
 import logging
 import platform
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
 from crawler.config import DEFAULT_SETTINGS
-from pipelines.gzfiles import ClosedFile, Shipper
+from crawler.middlewares import CHECK_PEER_META, private_peer
+from pipelines import spoolguard
+from pipelines.gzfiles import OPEN_SUFFIX, ClosedFile, Shipper
 from pipelines.warc.archive import DigestIndex, WarcArchive
 from pipelines.warc.config import WarcConfig
 from pipelines.warc.files import finish_warc
@@ -93,7 +96,13 @@ def wire_request(request: Request) -> tuple[str, HeaderList]:
     return target, lines
 
 
-_TRUNCATION_FLAGS = {"dataloss": "disconnect", "download_stopped": "unspecified"}
+#: Response flags -> WARC-Truncated. (A cut at max_page_mb is "length": crawler.pagesize
+#: marks the request.) "dataloss" is a body shorter than its
+#: Content-Length (kept because the add-on sets DOWNLOAD_FAIL_ON_DATALOSS off).
+_TRUNCATION_FLAGS = {
+    "dataloss": "disconnect",
+    "download_stopped": "unspecified",
+}
 # Twisted hands Scrapy these names in this case; Scrapy's Headers then .title()s them
 # ("ETag" -> "Etag"). Undo that, so the record shows what the HTTP client parsed.
 _TWISTED_CASE = {
@@ -110,7 +119,7 @@ _TWISTED_CASE = {
 }
 
 
-def capture_from_scrapy(request: Request, response: Response) -> HttpCapture:
+def capture_from_scrapy(request: Request, response: Response, max_body: int = 0) -> HttpCapture:
     target, request_headers = wire_request(request)
     response_headers: HeaderList = [
         (_TWISTED_CASE.get(name.lower(), name), value)
@@ -121,6 +130,11 @@ def capture_from_scrapy(request: Request, response: Response) -> HttpCapture:
     if not protocol.upper().startswith("HTTP/"):
         protocol = "HTTP/1.1"
     truncated = next((_TRUNCATION_FLAGS[f] for f in response.flags if f in _TRUNCATION_FLAGS), None)
+    body = response.body
+    if request.meta.get("nv_truncated") == "length":
+        truncated = "length"
+        if max_body and len(body) > max_body:
+            body = body[:max_body]  # the last network chunk went past the limit
     return HttpCapture(
         url=urldefrag(request.url)[0],
         method=request.method,
@@ -130,7 +144,7 @@ def capture_from_scrapy(request: Request, response: Response) -> HttpCapture:
         protocol=protocol,
         status=response.status,
         response_headers=response_headers,
-        body=response.body,
+        body=body,
         ip_address=str(response.ip_address) if response.ip_address is not None else None,
         truncated=truncated,
     )
@@ -169,6 +183,7 @@ class WarcWriterExtension:
         self.archive: WarcArchive | None = None
         self.uploader: Shipper | None = None
         self.state: DigestIndex | None = None
+        self.max_body = crawler.settings.getint("ARCHIVE_MAX_PAGE_BYTES")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcWriterExtension:
@@ -234,8 +249,22 @@ class WarcWriterExtension:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.archive is None or urlsplit(request.url).scheme not in ("http", "https"):
             return
-        capture = capture_from_scrapy(request, response)
-        result = self.archive.write_capture(capture)
+        if request.meta.get(CHECK_PEER_META) and private_peer(response) is not None:
+            # DNS rebinding or a private redirect/retry target: PrivateNetworkMiddleware
+            # refuses the response; nothing of it may reach the archive first.
+            self._stat("refused_private", 1)
+            return
+        if spoolguard.stopped(self.crawler):
+            spoolguard.skip_write(self.crawler)
+            return
+        capture = capture_from_scrapy(request, response, self.max_body)
+        try:
+            result = self.archive.write_capture(capture)
+        except Exception as exc:
+            if not spoolguard.is_write_error(exc):
+                raise
+            spoolguard.spool_write_failed(self.crawler, self._open_path(), exc)
+            return
         request.meta["nv_warc"] = result.as_meta()
         request.meta[self.CAPTURE_KEY] = (result.record_id, result.warc_date, capture.url)
 
@@ -264,7 +293,22 @@ class WarcWriterExtension:
             fields.extend(
                 ("outlink", link) for link in extract_outlinks(response.body, response.url)
             )
-        self.archive.write_metadata(url, warc_date, record_id, fields)
+        if spoolguard.stopped(self.crawler):
+            spoolguard.skip_write(self.crawler)
+            return
+        try:
+            self.archive.write_metadata(url, warc_date, record_id, fields)
+        except Exception as exc:
+            if not spoolguard.is_write_error(exc):
+                raise
+            spoolguard.spool_write_failed(self.crawler, self._open_path(), exc)
+
+    def _open_path(self) -> Path:
+        """The spool file being written (for the one error line)."""
+        assert self.archive is not None
+        name = self.archive.writer.current_name
+        open_dir = self.archive.writer.open_dir
+        return open_dir / (name + OPEN_SUFFIX) if name else open_dir
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         from scrapy.utils.defer import maybe_deferred_to_future

@@ -57,8 +57,17 @@ def finish_warc(
         logger.exception("Could not index %s; shipping it without a CDXJ", closed.path)
     else:
         cdxj_path = Path(spool) / "ready" / WARC_STORE / (key + ".cdxj")
-        write_atomic(cdxj_path, index.encode("utf-8"))
-        ready.append(ReadyFile(cdxj_path, WARC_STORE, key + ".cdxj", index.count("\n"), "cdxj"))
+        try:
+            write_atomic(cdxj_path, index.encode("utf-8"))
+        except OSError as exc:  # e.g. disk full: the WARC is complete, ship it alone
+            logger.warning(
+                "Could not write %s (%s); shipping %s without its CDXJ",
+                cdxj_path,
+                exc.strerror or exc,
+                closed.name,
+            )
+        else:
+            ready.append(ReadyFile(cdxj_path, WARC_STORE, key + ".cdxj", index.count("\n"), "cdxj"))
     warc_path = move_to_ready(spool, WARC_STORE, key, closed.path)
     ready.insert(0, ReadyFile(warc_path, WARC_STORE, key, closed.records, "warc"))
     return ready

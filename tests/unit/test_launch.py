@@ -116,6 +116,7 @@ def test_the_config_file_is_read_once_per_crawl(
         f"storage:\n  warc: {tmp_path}/a/warc\n  json: {tmp_path}/a/json\n"
         f"  state: {tmp_path}/a/state\n  manifests: {tmp_path}/a/manifests\n"
         f"  spool: {tmp_path}/spool\ncrawl:\n  max_pages: 7\n"
+        "sources:\n  - name: a\n    start_urls: ['http://127.0.0.1:9/']\n"
     )
     monkeypatch.delenv("NEWSVAULT_CONFIG", raising=False)
     reads: list[Path] = []

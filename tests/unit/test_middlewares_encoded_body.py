@@ -82,6 +82,10 @@ def test_unknown_or_absent_coding_is_left_alone() -> None:
         request.url, body=b"\x00", headers={"Content-Encoding": "compress"}, encoding="utf-8"
     )
     assert EncodedBodyMiddleware().process_response(request, odd) is odd
+    binary = Response(
+        request.url, body=gzip.compress(b"\x00\x01"), headers={"Content-Encoding": "gzip"}
+    )
+    assert EncodedBodyMiddleware().process_response(request, binary) is binary
     zstd = Response(request.url, body=b"(\xb5/\xfd", headers={"Content-Encoding": "zstd"})
     assert EncodedBodyMiddleware().process_response(request, zstd) is zstd  # Scrapy's
 
@@ -147,6 +151,46 @@ def test_a_decompression_bomb_stops_at_download_maxsize() -> None:
     with pytest.raises(IgnoreRequest, match="100000"):
         middleware.process_response(request, raw)
     assert crawler.stats.get_value(STAT_DECODE_FAILED) == 1
+
+
+@pytest.mark.parametrize(
+    ("coding", "body"),
+    [
+        (b"gzip", gzip.compress(PAGE.encode() * 50)[:-40]),  # cut short: lenient gunzip reads it
+        (b"gzip", b"\x1f\x8b"),
+        (b"gzip", b"<html>not gzip at all</html>"),
+        (b"deflate", b"\x78\x9c\xff\xff"),
+        (b"br", b"\x1b\xff\xff\xff"),
+    ],
+)
+def test_body_that_does_not_decode_is_not_passed_on(coding: bytes, body: bytes) -> None:
+    from scrapy.exceptions import IgnoreRequest
+
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    request = Request("http://example.org/a")
+    broken = HtmlResponse(
+        request.url, body=body, headers={"Content-Type": "text/html", "Content-Encoding": coding}
+    )
+    with pytest.raises(IgnoreRequest, match="undecodable Content-Encoding"):
+        EncodedBodyMiddleware.from_crawler(crawler).process_response(request, broken)
+    assert crawler.stats.get_value(STAT_DECODE_FAILED) == 1
+
+
+@pytest.mark.parametrize("why", ["length", "dataloss"])
+def test_incomplete_download_is_not_passed_on(why: str) -> None:
+    from scrapy.exceptions import IgnoreRequest
+
+    meta = {"nv_truncated": "length"} if why == "length" else {}
+    request = Request("http://example.org/a", meta=meta)
+    cut = HtmlResponse(
+        request.url,
+        body=PAGE.encode()[:20],
+        headers={"Content-Type": "text/html"},
+        flags=["dataloss"] if why == "dataloss" else [],
+    )
+    with pytest.raises(IgnoreRequest, match="incomplete body"):
+        EncodedBodyMiddleware().process_response(request, cut)
 
 
 def test_it_sits_just_above_http_compression() -> None:

@@ -45,3 +45,32 @@ def test_extract_command_no_comments(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert printed["comments"] == [] and printed["comments_status"] is None
     assert main(["extract", str(page), "--url", URL, "--compact"]) == 0
     assert [c["author"] for c in json.loads(capsys.readouterr().out)["comments"]] == ["Zed"]
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "expected"),
+    [
+        (bytes(range(256)) * 400, [], "is binary, not an HTML page"),
+        (
+            b"<html><body>" + b"<p>word</p>" * 200_000 + b"</body></html>",
+            ["--max-mb", "1"],
+            "is larger than 1 MB",
+        ),
+    ],
+)
+def test_extract_refuses_binary_and_oversized_input_in_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    args: list[str],
+    expected: str,
+) -> None:
+    from crawler.cli import main
+
+    page = tmp_path / "hostile.html"
+    page.write_bytes(content)
+    assert main(["extract", str(page), *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and str(page) in lines[0]

@@ -59,9 +59,12 @@ def mw(monkeypatch):
             raise OSError("no such host")
         return [ipaddress.ip_address(a) for a in table[host]]
 
-    monkeypatch.setattr(middlewares, "deferToThread", lambda f, *a: defer.succeed(f(*a)))
     monkeypatch.setattr(middlewares, "maybe_deferred_to_future", lambda d: d)
-    monkeypatch.setattr(middlewares, "resolve_host", fake_resolve)
+    monkeypatch.setattr(
+        middlewares,
+        "resolve_host",
+        lambda host, port: defer.maybeDeferred(fake_resolve, host, port),
+    )
     crawler = get_crawler()
     crawler.stats.open_spider()
     m = PrivateNetworkMiddleware.from_crawler(crawler)

@@ -118,8 +118,9 @@ def test_pipeline_extracts_in_pool_with_provenance_and_survives_crash_and_timeou
             with pytest.raises(DropItem, match="timed out"):
                 await pipeline.process_item(make_item(b"<html><body><p>x</p></body></html>"))
 
-            # the crawl goes on with a rebuilt pool
+            # the crawl goes on with a rebuilt pool (whose start-up the 1 s would not cover)
             pipeline.job = ExtractionPipeline.job
+            object.__setattr__(pipeline.config, "timeout", 20.0)
             again = await pipeline.process_item(make_item(article_html().encode()))
             assert again.article.text
             return good
@@ -162,3 +163,50 @@ def test_pipeline_does_not_import_trafilatura_in_the_crawl_process() -> None:
     import subprocess
 
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+@pytest.mark.timeout(120)
+def test_page_over_the_worker_memory_limit_is_an_error_and_the_worker_goes_on() -> None:
+    """A hostile page that would take a worker to ~1 GB fails inside its address-space cap."""
+    pipeline, stats = make_pipeline(
+        ARCHIVE_EXTRACTION_MAX_WORKER_MB=256, ARCHIVE_EXTRACTION_MAX_HTML_MB=100
+    )
+    paragraph = b"<p>" + b"word " * 50 + b"</p>\n"
+    huge = b"<html><body><article>" + paragraph * 100_000 + b"</article></body></html>"  # 26 MB
+
+    async def scenario() -> ArticleItem:
+        await pipeline.open_spider()
+        try:
+            with pytest.raises(DropItem, match="memory limit"):
+                await pipeline.process_item(make_item(huge))
+            return await pipeline.process_item(make_item(article_html(head=JSONLD_HEAD).encode()))
+        finally:
+            await pipeline.close_spider()
+
+    item = asyncio.run(scenario())
+    assert item.article.text
+    assert stats.get_value("newsvault/extract/worker_memory") == 1
+    assert stats.get_value("newsvault/extract/errors") == 1
+    assert pipeline._generation == 1  # the same pool: the worker recovered, nothing crashed
+
+
+def test_binary_and_oversized_pages_are_not_sent_to_the_workers(caplog) -> None:
+    pipeline, stats = make_pipeline(ARCHIVE_EXTRACTION_MAX_HTML_MB=1)
+
+    async def scenario() -> None:
+        await pipeline.open_spider()
+        try:
+            with pytest.raises(DropItem, match="binary"):
+                await pipeline.process_item(make_item(bytes(range(256)) * 100))
+            with pytest.raises(DropItem, match="over the 1 MB extraction limit"):
+                await pipeline.process_item(make_item(b"<p>x</p>" * 200_000))
+        finally:
+            await pipeline.close_spider()
+
+    asyncio.run(scenario())
+    assert stats.get_value("newsvault/extract/binary") == 1
+    assert stats.get_value("newsvault/extract/too_large") == 1
+    warnings = [
+        r for r in caplog.records if r.levelname == "WARNING" and "Not extracting" in r.message
+    ]
+    assert len(warnings) == 2
