@@ -15,7 +15,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
