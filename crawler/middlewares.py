@@ -273,9 +273,10 @@ class EncodedBodyMiddleware:
                 self.stats.inc_value(STAT_DECODE_FAILED)
             coding = b", ".join(remove[::-1]).decode("latin-1")
             logger.warning(
-                "Cannot decode the %s body of %s (%d B): %s",
-                coding,
+                "Not extracting %s: its %s Content-Encoding does not decode (%d B: %s); "
+                "archived verbatim",
                 response.url,
+                coding,
                 len(response.body),
                 exc,
             )
