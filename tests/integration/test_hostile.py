@@ -67,7 +67,7 @@ def test_undecodable_content_encoding_is_archived_verbatim_not_extracted(site, c
         record = records[case_url(site.url, case)]
         assert record.http_headers.get_header("Content-Encoding") == "gzip"
         assert record.rec_headers.get_header("WARC-Truncated") is None
-    assert crawl.stats["newsvault/download/undecodable"] == 2
+    assert crawl.stats["newsvault/decode/failed"] == 2
     warnings = [line for line in crawl.log.splitlines() if "does not decode" in line]
     assert len(warnings) == 2 and all("WARNING" in line for line in warnings)
 
