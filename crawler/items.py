@@ -13,12 +13,28 @@ from typing import Any
 
 
 @dataclass
+class PagePart:
+    """A further page of a multi-page article: its text continued, or more of its comments.
+
+    ``kind`` is ``"text"`` or ``"comments"`` (crawler.discovery.pagination's TEXT and
+    COMMENTS); the page itself is archived like any other.
+    """
+
+    url: str
+    kind: str
+    body: bytes = field(repr=False)
+    encoding: str | None
+
+
+@dataclass
 class PageItem:
     """A fetched article page, before extraction.
 
     `body` is the decoded (Content-Encoding removed) body; the verbatim bytes are in the
     WARC record that `warc` points at. It stays out of the repr, which Scrapy logs when
-    an item is dropped: a log line per page, not the page.
+    an item is dropped: a log line per page, not the page. An article continued on
+    further pages carries them in ``parts`` (in order), and the ones that could not be
+    fetched in ``missing_pages``.
     """
 
     url: str
@@ -31,6 +47,8 @@ class PageItem:
     fetched_at: str
     discovery: dict[str, Any] = field(default_factory=dict)
     warc: dict[str, Any] = field(default_factory=dict)
+    parts: list[PagePart] = field(default_factory=list)
+    missing_pages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +83,9 @@ class Provenance:
     settings_hash: str
 
 
+_PAGE_LISTS = ("pages", "comment_pages", "missing_pages")
+
+
 @dataclass
 class Article:
     """One article as published: every field is documented in docs/article.schema.json."""
@@ -87,6 +108,9 @@ class Article:
     comments: list[Comment]
     comments_status: str | None
     comments_method: str | None
+    pages: list[str]
+    comment_pages: list[str]
+    missing_pages: list[str]
     source: str
     fetched_at: str
     provenance: Provenance
@@ -95,9 +119,21 @@ class Article:
     def from_extracted(
         cls, extracted: dict[str, Any], *, source: str, fetched_at: str, provenance: Provenance
     ) -> Article:
-        """An article from the extractor's output (extra keys the extractor adds are left out)."""
-        own = {f.name for f in fields(cls)} - {"comments", "source", "fetched_at", "provenance"}
+        """An article from the extractor's output (extra keys the extractor adds are left out).
+
+        A single page's output has no page lists: the article is its one page.
+        """
+        own = {f.name for f in fields(cls)} - {
+            "comments",
+            "source",
+            "fetched_at",
+            "provenance",
+            *_PAGE_LISTS,
+        }
         values = {name: extracted[name] for name in own}
+        values["pages"] = list(extracted.get("pages") or [extracted["url"]])
+        values["comment_pages"] = list(extracted.get("comment_pages") or ())
+        values["missing_pages"] = list(extracted.get("missing_pages") or ())
         comments = [
             c if isinstance(c, Comment) else Comment(**c) for c in extracted.get("comments") or ()
         ]

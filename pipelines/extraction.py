@@ -23,6 +23,7 @@ from crawler.extract import (
     extractor_version,
     refusal,
     worker_extract,
+    worker_extract_pages,
     worker_init,
     worker_ready,
 )
@@ -115,6 +116,8 @@ class ExtractionPipeline:
 
     # the function run in the worker: module-level so it pickles by reference
     job: Callable[..., dict[str, Any]] = staticmethod(worker_extract)
+    # a multi-page article: all its pages in one job, merged in the worker
+    pages_job: Callable[..., dict[str, Any]] = staticmethod(worker_extract_pages)
 
     def __init__(
         self, config: ExtractionPoolConfig, stats: StatsCollector | None = None, run_id: str = ""
@@ -208,6 +211,8 @@ class ExtractionPipeline:
             self._inc("binary" if "binary" in refused else "too_large")
             logger.warning("Not extracting %s: %s; it is archived", item.url, refused)
             raise DropItem(f"not extracted: {refused}: {item.url}", log_level="DEBUG")
+        if item.parts:
+            self._refuse_parts(item)
         try:
             try:
                 article = await self._run(item)
@@ -247,23 +252,43 @@ class ExtractionPipeline:
             )
         self._inc("articles")
         self._inc("comments", len(article.get("comments") or ()))
+        if item.parts or item.missing_pages:
+            self._inc("multipage_articles")
+            self._inc("missing_pages", len(item.missing_pages))
         return self.finish(article, item)
+
+    def _refuse_parts(self, item: PageItem) -> None:
+        """Further pages extraction refuses (binary, too large) count as missing pages."""
+        kept = []
+        for part in item.parts:
+            refused = refusal(part.body, self.config.max_html_bytes)
+            if refused is None:
+                kept.append(part)
+                continue
+            self._inc("parts_refused")
+            logger.warning(
+                "Not extracting %s, page of %s: %s; it is archived", part.url, item.url, refused
+            )
+            item.missing_pages.append(part.url)
+        item.parts = kept
+
+    def _submit(self, pool: WorkerPool, item: PageItem) -> Future[dict[str, Any]]:
+        args = (item.body, item.url, item.encoding, self.options, dict(item.discovery or {}))
+        if not item.parts:
+            return pool.submit(self.job, *args)
+        parts = [(p.url, p.kind, p.body, p.encoding) for p in item.parts]
+        return pool.submit(self.pages_job, *args, parts, list(item.missing_pages))
 
     async def _run(self, item: PageItem) -> dict[str, Any]:
         if self._slots is None:
             self._slots = asyncio.Semaphore(2 * self.config.pool_size)
+        # the timeout is per page: a multi-page article is extracted in one job
+        timeout = self.config.timeout * (1 + len(item.parts))
         async with self._slots:
             pool = self._get_pool()
             generation = self._generation
             try:
-                cfut: Future[dict[str, Any]] = pool.submit(
-                    self.job,
-                    item.body,
-                    item.url,
-                    item.encoding,
-                    self.options,
-                    dict(item.discovery or {}),
-                )
+                cfut: Future[dict[str, Any]] = self._submit(pool, item)
             except (BrokenProcessPool, RuntimeError) as err:
                 self._kill_pool(generation)
                 raise _Retry(str(err)) from err
@@ -272,7 +297,7 @@ class ExtractionPipeline:
             # a job abandoned on timeout still ends (broken pool): consume its outcome
             fut.add_done_callback(lambda f: f.cancelled() or f.exception())
             try:
-                return await asyncio.wait_for(asyncio.shield(fut), self.config.timeout)
+                return await asyncio.wait_for(asyncio.shield(fut), timeout)
             except asyncio.TimeoutError:
                 # a running task cannot be cancelled: the stuck worker goes with its pool
                 self._kill_pool(generation)
@@ -303,11 +328,13 @@ class ExtractionPipeline:
             extracted, source=item.source, fetched_at=item.fetched_at, provenance=provenance
         )
         discovery = item.discovery or {}
-        # every URL the page was reached under: the state index skips them in later runs
+        # every URL the page was reached under, and its further pages: the state index
+        # skips them in later runs
         aliases = (
             item.url,
             item.request_url,
             discovery.get("canonical"),
             discovery.get("request_url"),
+            *(part.url for part in item.parts),
         )
         return ArticleItem(article, tuple(a for a in aliases if isinstance(a, str) and a))

@@ -657,7 +657,8 @@ class StatePipeline:
             published=str(published) if published else None,
             fetched_at=item.fetched_at,
         )
-        for other in {item.url, item.request_url}:  # redirect sources, non-canonical URLs
+        # redirect sources, non-canonical URLs, an article's further pages
+        for other in {item.url, item.request_url, *(part.url for part in item.parts)}:
             self.state.mark_alias(canonicalize_url(other), canonical)
         if self.stats is not None:
             self.stats.inc_value("newsvault/state/marked")

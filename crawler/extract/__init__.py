@@ -15,9 +15,11 @@ from crawler.extract.options import (
     ExtractionOptions,
     extractor_version,
 )
+from crawler.extract.pages import extract_pages, merge_pages
 from crawler.extract.worker import (
     PageTooLargeForWorker,
     worker_extract,
+    worker_extract_pages,
     worker_init,
     worker_ready,
 )
@@ -28,11 +30,14 @@ __all__ = [
     "ExtractionOptions",
     "PageTooLargeForWorker",
     "extract_article",
+    "extract_pages",
     "extractor_version",
     "looks_binary",
     "looks_like_article",
+    "merge_pages",
     "refusal",
     "worker_extract",
+    "worker_extract_pages",
     "worker_init",
     "worker_ready",
 ]

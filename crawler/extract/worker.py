@@ -12,8 +12,15 @@ from typing import Any
 
 from crawler.extract.core import extract_article
 from crawler.extract.options import ExtractionOptions
+from crawler.extract.pages import extract_pages
 
-__all__ = ["PageTooLargeForWorker", "worker_extract", "worker_init", "worker_ready"]
+__all__ = [
+    "PageTooLargeForWorker",
+    "worker_extract",
+    "worker_extract_pages",
+    "worker_init",
+    "worker_ready",
+]
 
 # No Scrapy here (see crawler.pipelines.ExtractionPipeline), so a spawned worker imports
 # only what extraction needs.
@@ -94,6 +101,31 @@ def worker_extract(
         raise PageTooLargeForWorker(
             f"extracting {url} needed more than the worker's memory limit "
             "(extraction.max_worker_mb)"
+        ) from None
+    finally:
+        _release_memory()
+
+
+def worker_extract_pages(
+    body: bytes,
+    url: str,
+    encoding: str | None,
+    options: ExtractionOptions,
+    hints: dict[str, Any],
+    parts: list[tuple[str, str, bytes, str | None]],
+    missing: list[str],
+) -> dict[str, Any]:
+    """The pool job for a multi-page article: every page extracted here, merged into one."""
+    try:
+        return extract_pages(
+            body, url, parts, encoding=encoding, options=options, hints=hints, missing=missing
+        )
+    except MemoryError:
+        gc.collect()
+        _release_memory(trim=True)
+        raise PageTooLargeForWorker(
+            f"extracting {url} and its {len(parts)} further page(s) needed more than the "
+            "worker's memory limit (extraction.max_worker_mb)"
         ) from None
     finally:
         _release_memory()
