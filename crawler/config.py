@@ -90,6 +90,8 @@ class CrawlConfig:
     depth_limit: int = 3
     allow_private_networks: bool = False
     max_crawl_delay: float = 30.0
+    #: pages fetched per article, its first page and comment pages included (1: none further)
+    max_article_pages: int = 20
     #: Scrapy's JOBDIR: a stopped crawl resumes from here (None: no resume)
     jobdir: str | None = None
     redis_url: str | None = None
@@ -186,6 +188,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "crawl.max_pages": (0, 10**9, "0 means no limit"),
     "crawl.max_page_mb": (0.001, 4_096, "megabytes"),
     "crawl.depth_limit": (0, 1_000, "0 means no limit"),
+    "crawl.max_article_pages": (1, 1_000, "pages per article; 1 follows no further pages"),
     "sources.max_age_days": (0, 36_500, "days"),
     "sources.depth": (0, 1_000, "link hops"),
     "extraction.workers": (0, 256, "0 means one per core"),
@@ -553,6 +556,7 @@ def to_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "DEPTH_LIMIT": cr.depth_limit,
         "ARCHIVE_ALLOW_PRIVATE_NETWORKS": cr.allow_private_networks,
         "ARCHIVE_ROBOTS_MAX_CRAWL_DELAY": cr.max_crawl_delay,
+        "ARCHIVE_MAX_ARTICLE_PAGES": cr.max_article_pages,
         "ARCHIVE_REDIS_URL": cr.redis_url or "",
         "ARCHIVE_SOURCES": list(cfg.sources),
         "ARCHIVE_EXTRACTION_ENABLED": ex.enabled,

@@ -25,6 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
+from crawler.config import DEFAULT_SETTINGS
 from crawler.discovery.articles import classify_page, is_listing_url, url_looks_like_article
 from crawler.discovery.dates import best_known_date, older_than, parse_date
 from crawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
@@ -36,6 +37,7 @@ from crawler.discovery.links import (
     language_alternates,
     parse_html,
 )
+from crawler.discovery.pagination import continuation_links, continuation_of, page_marker
 from crawler.discovery.sitemaps import (
     MAX_SITEMAP_DEPTH,
     SitemapError,
@@ -46,6 +48,7 @@ from crawler.discovery.sources import SourceError, SourcePlan, select_sources
 from crawler.discovery.urls import canonicalize_url, host_of, registered_domain_hint
 from crawler.discovery.xmlsafe import UnsafeDocument
 from crawler.items import PageItem
+from crawler.spiders.pagechain import CHAIN_META, PageChain
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -56,7 +59,15 @@ _Doc = TypeVar("_Doc")
 logger = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "article": 20, "page": 0}
+# An article's further pages go first: its chain holds its pages until the last arrives.
+PRIORITY = {
+    "robots": 40,
+    "sitemap": 30,
+    "feed": 30,
+    "continuation": 25,
+    "article": 20,
+    "page": 0,
+}
 STAT_PREFIX = "newsvault/source"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -70,6 +81,7 @@ class NewsSpiderConfig:
     revisit_days: int = 0
     depth_limit: int = 0
     obey_robots: bool = True
+    max_article_pages: int = DEFAULT_SETTINGS["ARCHIVE_MAX_ARTICLE_PAGES"]
 
     @classmethod
     def from_settings(
@@ -86,6 +98,7 @@ class NewsSpiderConfig:
             revisit_days=settings.getint("ARCHIVE_INCREMENTAL_REVISIT_DAYS", 0),
             depth_limit=settings.getint("DEPTH_LIMIT", 0),
             obey_robots=settings.getbool("ROBOTSTXT_OBEY", True),
+            max_article_pages=settings.getint("ARCHIVE_MAX_ARTICLE_PAGES", cls.max_article_pages),
         )
 
 
@@ -446,9 +459,21 @@ class NewsSpider(scrapy.Spider):
                     reset_depth=True,
                 )
 
-        item = self._article_item(response, doc, plan, discovery, content_type)
-        if item is not None:
-            yield item
+        first_page = self._first_page_of(response, doc, plan)
+        if first_page is not None:
+            # a further page of an article, reached on its own: the article is fetched
+            # (with this page) from its first page
+            self._inc(source, "continuation_pages_alone")
+            yield from self._candidate(
+                plan,
+                first_page,
+                {"via": "continuation", "from": response.url},
+                asserted_article=False,
+            )
+        else:
+            item = self._article_item(response, doc, plan, discovery, content_type)
+            if item is not None:
+                yield from self._article_pages(item, doc, response)
         # Language editions are a discovery channel like a feed (depth reset), in scope.
         for alternate in language_alternates(doc, response.url):
             yield from self._candidate(
@@ -472,6 +497,120 @@ class NewsSpider(scrapy.Spider):
                 asserted_article=False,
                 follow=True,
             )
+
+    # -- multi-page articles ---------------------------------------------------
+
+    def _article_pages(self, item: PageItem, doc: Any, response: Response) -> Iterator[Any]:
+        """The item, or the first request of its chain if the article has further pages."""
+        links = continuation_links(doc, response.url) if self.cfg.max_article_pages > 1 else []
+        if not links:
+            yield item
+            return
+        chain = PageChain.start(item, links, self.cfg.max_article_pages)
+        for url in chain.seen:
+            self._discovered.add(_key(url))  # never fetched again as pages of their own
+        yield from self._chain_step(chain, response.url)
+
+    def _chain_step(self, chain: PageChain, came_from: str) -> Iterator[Request | PageItem]:
+        """The request for the chain's next page, or the article's item when it is done."""
+        source = str(chain.state["item"]["source"])
+        step = chain.next_page()
+        if step is not None:
+            url, kind = step
+            yield Request(
+                url,
+                callback=self.parse_continuation,
+                errback=self.on_continuation_error,
+                meta={
+                    "nv_source": source,
+                    "nv_kind": "continuation",
+                    "nv_discovery": {"via": "continuation", "from": came_from, "page": kind},
+                    "nv_page_kind": kind,
+                    CHAIN_META: chain.state,
+                    # one article, not a link deeper (crawler.politeness)
+                    "nv_same_depth": True,
+                    "dont_redirect": True,
+                },
+                priority=PRIORITY["continuation"],
+                # the chain has its own cycle detection, and a dropped request would
+                # lose the article
+                dont_filter=True,
+            )
+            return
+        if chain.capped:
+            left = chain.left
+            self._inc(source, "pages_capped", len(left))
+            logger.warning(
+                "%s has more than %d pages (crawl.max_article_pages); not fetching %s",
+                chain.first_url,
+                self.cfg.max_article_pages,
+                ", ".join(left),
+            )
+            for url in left:
+                chain.failed(url)
+        item = chain.page_item()
+        self._inc(source, "multipage_articles")
+        if item.missing_pages:
+            logger.warning(
+                "%s is published without %d of its pages: %s",
+                item.url,
+                len(item.missing_pages),
+                ", ".join(item.missing_pages),
+            )
+        yield item
+
+    def parse_continuation(self, response: Response) -> Iterator[Request | PageItem]:
+        """A further page of an article (its text continued, or more comments)."""
+        chain = PageChain(response.meta[CHAIN_META])
+        kind = str(response.meta.get("nv_page_kind") or "text")
+        source = response.meta["nv_source"]
+        self._inc(source, "fetched")
+        self._inc(source, "continuation_pages")
+        if isinstance(response, TextResponse) and response.status == 200:
+            chain.fetched(response.url, kind, response.body, response.encoding)
+            doc = parse_html(response.body, response.encoding)
+            for url in chain.add(continuation_links(doc, response.url, chain.first_url)):
+                self._discovered.add(_key(url))
+        else:
+            chain.failed(response.url)
+            logger.warning(
+                "%s, a further page of %s, is not an HTML page; the article is published "
+                "without it",
+                response.url,
+                chain.first_url,
+            )
+        yield from self._chain_step(chain, response.url)
+
+    def on_continuation_error(self, failure: Failure) -> Iterator[Request | PageItem]:
+        """A further page failed (HTTP error, timeout, robots.txt): go on without it."""
+        request = failure.request  # type: ignore[attr-defined]
+        chain = PageChain(request.meta[CHAIN_META])
+        source = request.meta["nv_source"]
+        if failure.check(HttpError):
+            self._inc(source, "fetched")
+            reason = f"HTTP {failure.value.response.status}"
+        else:
+            reason = failure.getErrorMessage()
+        self._inc(source, "continuation_failed")
+        logger.warning(
+            "Could not fetch %s, a further page of %s (%s); the article is published without it",
+            request.url,
+            chain.first_url,
+            reason,
+        )
+        chain.failed(request.url)
+        yield from self._chain_step(chain, request.url)
+
+    def _first_page_of(self, response: Response, doc: Any, plan: SourcePlan) -> str | None:
+        """The article's first page if this response is one of its further pages."""
+        if response.status != 200 or page_marker(canonicalize_url(response.url)) is None:
+            return None  # the usual case: no page marker in the URL
+        if self.cfg.max_article_pages <= 1:
+            return None
+        asserted = bool(response.meta.get("nv_asserted_article"))
+        if not self._is_article(doc, response.url, asserted or plan.is_article_url(response.url)):
+            return None
+        return continuation_of(doc, response.url)
 
     # -- decisions -------------------------------------------------------------
 
