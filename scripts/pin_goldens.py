@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.extract import extract_article  # noqa: E402
+from crawler.extract import extract_article, extract_pages  # noqa: E402
 from tests.sample_site import render_html  # noqa: E402
 from tests.sample_site.catalog import ARTICLES  # noqa: E402
 
@@ -28,17 +28,32 @@ GOLDEN_DIR = ROOT / "tests" / "golden"
 BASE = "http://sample.test"
 
 
-def sample_pages() -> list[tuple[str, str, bytes, str]]:
-    """(key, url, body bytes, charset) for every sample-site article, as the server sends them."""
+Part = tuple[str, str, bytes, str]
+
+
+def sample_pages() -> list[tuple[str, str, bytes, str, list[Part]]]:
+    """(key, url, body bytes, charset, further pages) for every sample-site article.
+
+    The further pages of a multi-page article are ``(url, kind, body, charset)``, as the
+    crawl hands them to extraction.
+    """
     articles = list(ARTICLES)
     out = []
     for article in articles:
         body = render_html.article_page(article, BASE, articles).encode(article.charset)
-        out.append((article.key, BASE + article.path, body, article.charset))
+        parts = [
+            (BASE + path, kind, html.encode(article.charset), article.charset)
+            for path, kind, html in render_html.further_pages(article, BASE, articles)
+        ]
+        out.append((article.key, BASE + article.path, body, article.charset, parts))
     return out
 
 
-def golden_for(url: str, body: bytes, charset: str) -> dict[str, object]:
+def golden_for(
+    url: str, body: bytes, charset: str, parts: list[Part] | None = None
+) -> dict[str, object]:
+    if parts:
+        return extract_pages(body, url, parts, encoding=charset)
     return extract_article(body, url, encoding=charset)
 
 
@@ -56,10 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
     stale = 0
     keys = set()
-    for key, url, body, charset in sample_pages():
+    for key, url, body, charset, parts in sample_pages():
         keys.add(key)
         path = GOLDEN_DIR / f"{key}.json"
-        text = render(golden_for(url, body, charset))
+        text = render(golden_for(url, body, charset, parts))
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
         stale += 1

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from crawler.extract import extract_article
+from crawler.extract import extract_article, extract_pages
 from tests.sample_site import render_html
 from tests.sample_site.catalog import ARTICLES
 from tests.sample_site.expected import build_expected
@@ -29,6 +29,17 @@ def sample_pages() -> list[tuple[Any, str, bytes]]:
     ]
 
 
+def extract(spec: Any, url: str, body: bytes) -> dict[str, Any]:
+    """The article as the crawl extracts it: with its further pages, where it has some."""
+    parts = [
+        (BASE + path, kind, html.encode(spec.charset), spec.charset)
+        for path, kind, html in render_html.further_pages(spec, BASE, list(ARTICLES))
+    ]
+    if parts:
+        return extract_pages(body, url, parts, encoding=spec.charset)
+    return extract_article(body, url, encoding=spec.charset)
+
+
 EXPECTED = {a["key"]: a for a in build_expected(list(ARTICLES))["articles"]}
 BOILERPLATE = build_expected(list(ARTICLES))["boilerplate"]
 PAGES = sample_pages()
@@ -37,7 +48,7 @@ PAGES = sample_pages()
 @pytest.mark.parametrize(("spec", "url", "body"), PAGES, ids=[p[0].key for p in PAGES])
 def test_sample_site_article_matches_ground_truth(spec: Any, url: str, body: bytes) -> None:
     expected = EXPECTED[spec.key]
-    article = extract_article(body, url, encoding=spec.charset)
+    article = extract(spec, url, body)
     assert article["title"] == expected["title"]
     assert article["authors"] == expected["authors"]
     assert article["published"] == expected["published"]
@@ -60,8 +71,10 @@ def test_sample_site_article_matches_ground_truth(spec: Any, url: str, body: byt
     ]
     assert got == want
     assert [c["permalink"] for c in article["comments"]] == [
-        f"{url}#{c['anchor']}" for c in expected["comments"]
+        f"{BASE}{c['page_path']}#{c['anchor']}" for c in expected["comments"]
     ]
+    assert article.get("pages", [url]) == [BASE + p for p in expected["pages"]]
+    assert article.get("comment_pages", []) == [BASE + p for p in expected["comment_pages"]]
     assert article["comments_status"] == expected["comments_status"]
 
 
@@ -71,4 +84,4 @@ def test_golden(spec: Any, url: str, body: bytes) -> None:
     if not path.exists():
         pytest.fail(f"missing golden {path.name}: run scripts/pin_goldens.py")
     golden = json.loads(path.read_text(encoding="utf-8"))
-    assert extract_article(body, url, encoding=spec.charset) == golden
+    assert extract(spec, url, body) == golden

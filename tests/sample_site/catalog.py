@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from .content_multipage import MULTIPAGE
 from .content_science import SCIENCE
 from .content_world import WORLD
 from .model import ArticleSpec
@@ -17,7 +18,7 @@ SECTIONS: dict[str, str] = {"world": "World", "science": "Science"}
 SECTION_PAGE_SIZE = 6
 HOME_LIMIT = 30
 
-ARTICLES: tuple[ArticleSpec, ...] = WORLD + SCIENCE
+ARTICLES: tuple[ArticleSpec, ...] = WORLD + SCIENCE + MULTIPAGE
 
 PRIVATE_PATH = "/private/staff-notes/"
 NOT_FOUND_PATH = "/2026/10/02/harbour-authority-denies-report/"

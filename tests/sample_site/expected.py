@@ -128,8 +128,14 @@ def article_entry(
                 "published": c.published,
                 "text": c.text,
                 "anchor": f"comment-{c.id}",
+                "page_path": article.comment_page_path(number),
             }
-            for c in article.comments
+            for number in range(1, article.comment_page_count + 1)
+            for c in article.comments_of_page(number)
+        ],
+        "pages": [article.page_path(n) for n in range(1, article.page_count + 1)],
+        "comment_pages": [
+            article.comment_page_path(n) for n in range(2, article.comment_page_count + 1)
         ],
         "discovery": discovery(article, articles),
     }
@@ -209,6 +215,12 @@ def build_expected(
             "date_only_in_url": by_key("nepal-trek", articles).path,
             "disqus": by_key("danube-flood", articles).path,
             "comments_closed": by_key("rotterdam-strike", articles).path,
+            "multipage_text": by_key("tidal-lagoon", articles).path,
+            "multipage_comments": by_key("night-trains", articles).path,
+            "next_post_link": (
+                "tidal-lagoon links its next post (rel=next) to night-trains: an article, "
+                "not a page of tidal-lagoon."
+            ),
             "wordpress_replytocom_links": (
                 "WordPress comment Reply links point at ARTICLE?replytocom=ID#respond "
                 '(rel="nofollow"); the server answers them with the same page.'

@@ -62,6 +62,13 @@ class ArticleSpec:
     date_in_page: bool = True
     related: tuple[str, ...] = ()
     reply_title: str = "Leave a Reply"
+    # WordPress only: indexes of ``body`` where pages 2, 3, ... start (served at
+    # PATH2/, PATH3/: wp_link_pages), and of ``comments`` where comment pages 2, 3, ...
+    # start (PATHcomment-page-2/); a comment page repeats the thread its first reply is in
+    page_breaks: tuple[int, ...] = ()
+    comment_breaks: tuple[int, ...] = ()
+    # the article a WordPress "next post" link (rel=next) points at: not a page of this one
+    next_post: str | None = None
 
     @property
     def content_encoding(self) -> str:
@@ -73,3 +80,38 @@ class ArticleSpec:
     @property
     def comment_count(self) -> int:
         return len(self.comments)
+
+    @property
+    def page_count(self) -> int:
+        return 1 + len(self.page_breaks)
+
+    @property
+    def comment_page_count(self) -> int:
+        return 1 + len(self.comment_breaks)
+
+    def page_path(self, number: int) -> str:
+        return self.path if number == 1 else f"{self.path}{number}/"
+
+    def comment_page_path(self, number: int) -> str:
+        return self.path if number == 1 else f"{self.path}comment-page-{number}/"
+
+    def body_of_page(self, number: int) -> tuple[str, ...]:
+        """The body items on page ``number`` (1-based)."""
+        cuts = (0, *self.page_breaks, len(self.body))
+        return self.body[cuts[number - 1] : cuts[number]]
+
+    def comments_of_page(self, number: int) -> tuple[Comment, ...]:
+        """The comments new on comment page ``number`` (1-based), without repeated ones."""
+        cuts = (0, *self.comment_breaks, len(self.comments))
+        return self.comments[cuts[number - 1] : cuts[number]]
+
+    def comments_shown(self, number: int) -> tuple[Comment, ...]:
+        """Comment page ``number`` as served: the ancestors of its first reply repeated."""
+        own = self.comments_of_page(number)
+        by_id = {c.id: c for c in self.comments}
+        ancestors: list[Comment] = []
+        parent = by_id.get(own[0].parent_id or "") if own else None
+        while parent is not None:
+            ancestors.insert(0, parent)
+            parent = by_id.get(parent.parent_id or "")
+        return (*ancestors, *own)

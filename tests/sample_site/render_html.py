@@ -130,9 +130,9 @@ def related_block(article: ArticleSpec, articles: list[ArticleSpec]) -> str:
     )
 
 
-def body_html(article: ArticleSpec) -> str:
+def body_html(article: ArticleSpec, page: int = 1) -> str:
     parts = []
-    for para in article.body:
+    for para in article.body_of_page(page):
         if para.startswith("## "):
             parts.append(f"<h2>{escape(para[3:])}</h2>")
         else:
@@ -227,7 +227,64 @@ def post_id(article: ArticleSpec) -> int:
     return 4000 + sum(ord(c) for c in article.key)
 
 
-def wp_comments(article: ArticleSpec, url: str) -> str:
+def page_links(article: ArticleSpec, base: str, page: int) -> str:
+    """WordPress's wp_link_pages() pager of a post split with <!--nextpage-->."""
+    if article.page_count == 1:
+        return ""
+    items = []
+    for number in range(1, article.page_count + 1):
+        if number == page:
+            items.append(
+                f'<span class="post-page-numbers current" aria-current="page">{number}</span>'
+            )
+        else:
+            href = base + article.page_path(number)
+            items.append(f'<a href="{href}" class="post-page-numbers">{number}</a>')
+    return f'<div class="page-links">Pages: {" ".join(items)}</div>'
+
+
+def page_head_links(article: ArticleSpec, base: str, page: int) -> str:
+    links = []
+    if page > 1:
+        links.append(f'<link rel="prev" href="{base}{article.page_path(page - 1)}">')
+    if page < article.page_count:
+        links.append(f'<link rel="next" href="{base}{article.page_path(page + 1)}">')
+    return "\n".join(links)
+
+
+def post_navigation(article: ArticleSpec, base: str, articles: list[ArticleSpec]) -> str:
+    """The "next post" link: rel=next to another article, not a page of this one."""
+    if not article.next_post:
+        return ""
+    title = next((a.title for a in articles if a.path == article.next_post), "Next post")
+    return (
+        '<nav class="navigation post-navigation" aria-label="Posts"><div class="nav-links">'
+        f'<div class="nav-next"><a href="{base}{article.next_post}" rel="next">'
+        f'<span class="meta-nav">Next post</span> <span class="post-title">{escape(title)}</span>'
+        "</a></div></div></nav>"
+    )
+
+
+def comment_navigation(article: ArticleSpec, base: str, page: int) -> str:
+    """WordPress's comment pager: older and newer comments (paged comments, oldest first)."""
+    if article.comment_page_count == 1:
+        return ""
+    links = []
+    if page > 1:
+        older = base + article.comment_page_path(page - 1)
+        links.append(
+            f'<div class="nav-previous"><a href="{older}#comments">Older comments</a></div>'
+        )
+    if page < article.comment_page_count:
+        newer = base + article.comment_page_path(page + 1)
+        links.append(f'<div class="nav-next"><a href="{newer}#comments">Newer comments</a></div>')
+    return (
+        '<nav class="navigation comment-navigation" aria-label="Comments">'
+        f'<div class="nav-links">{"".join(links)}</div></nav>'
+    )
+
+
+def wp_comments(article: ArticleSpec, url: str, comment_page: int = 1, base: str = "") -> str:
     status = article.comments_status
     if status == "none":
         return ""
@@ -241,13 +298,17 @@ def wp_comments(article: ArticleSpec, url: str) -> str:
             if n == 1
             else f"{n} thoughts on “{escape(article.title)}”"
         )
+        shown = article.comments_shown(comment_page)
+        ids = {c.id for c in shown}
         children: dict[str | None, list[Comment]] = {}
-        for c in article.comments:
-            children.setdefault(c.parent_id, []).append(c)
+        for c in shown:
+            children.setdefault(c.parent_id if c.parent_id in ids else None, []).append(c)
         parts.append(f'<h2 class="comments-title">{label}</h2>')
+        parts.append(comment_navigation(article, base, comment_page))
         parts.append('<ol class="commentlist">')
         parts.extend(wp_comment(c, children, url, 1) for c in children.get(None, []))
         parts.append("</ol>")
+        parts.append(comment_navigation(article, base, comment_page))
     if status == "closed":
         parts.append('<p class="no-comments">Comments are closed.</p>')
     else:
@@ -256,8 +317,18 @@ def wp_comments(article: ArticleSpec, url: str) -> str:
     return "\n".join(parts)
 
 
-def wordpress_article(article: ArticleSpec, base: str, articles: list[ArticleSpec]) -> str:
+def wordpress_article(
+    article: ArticleSpec,
+    base: str,
+    articles: list[ArticleSpec],
+    page: int = 1,
+    comment_page: int = 1,
+) -> str:
     url = base + article.path
+    # this page's own URL: where its comments' permalinks point
+    here = base + (
+        article.comment_page_path(comment_page) if comment_page > 1 else article.page_path(page)
+    )
     section_name = SECTIONS[article.section]
     authors = " and ".join(
         f'<span class="author vcard"><span class="fn n">{escape(a)}</span></span>'
@@ -279,6 +350,7 @@ def wordpress_article(article: ArticleSpec, base: str, articles: list[ArticleSpe
 <meta charset="UTF-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {head_common(article, base, f" – {SITE_NAME}")}
+{page_head_links(article, base, page)}
 <meta name="generator" content="WordPress 6.7">
 </head>
 <body class="post-template-default single single-post postid-{pid} single-format-standard">
@@ -299,14 +371,16 @@ def wordpress_article(article: ArticleSpec, base: str, articles: list[ArticleSpe
 <div class="entry-meta">{posted}<span class="byline"> by {authors}</span></div>
 </header>
 <div class="entry-content">
-{body_html(article)}
+{body_html(article, page)}
+{page_links(article, base, page)}
 </div>
 {share_buttons(url, article.title)}
 <footer class="entry-footer"><span class="cat-links">Posted in <a href="{base}/{article.section}/" rel="category tag">{section_name}</a></span></footer>
 </article>
+{post_navigation(article, base, articles)}
 {NEWSLETTER}
 {related_block(article, articles)}
-{wp_comments(article, url)}
+{wp_comments(article, here, comment_page, base)}
 </main>
 </div>
 {site_footer(True)}
@@ -489,10 +563,36 @@ def drupal_article(article: ArticleSpec, base: str, articles: list[ArticleSpec])
 """
 
 
-def article_page(article: ArticleSpec, base: str, articles: list[ArticleSpec]) -> str:
+def article_page(
+    article: ArticleSpec,
+    base: str,
+    articles: list[ArticleSpec],
+    page: int = 1,
+    comment_page: int = 1,
+) -> str:
+    """The article's page ``page`` (its text pages) or comment page ``comment_page``."""
     if article.cms == DRUPAL:
         return drupal_article(article, base, articles)
-    return wordpress_article(article, base, articles)
+    return wordpress_article(article, base, articles, page, comment_page)
+
+
+def further_pages(
+    article: ArticleSpec, base: str, articles: list[ArticleSpec]
+) -> list[tuple[str, str, str]]:
+    """``(path, kind, html)`` of the article's further text pages, then its comment pages."""
+    out = [
+        (article.page_path(n), "text", article_page(article, base, articles, page=n))
+        for n in range(2, article.page_count + 1)
+    ]
+    out += [
+        (
+            article.comment_page_path(n),
+            "comments",
+            article_page(article, base, articles, comment_page=n),
+        )
+        for n in range(2, article.comment_page_count + 1)
+    ]
+    return out
 
 
 # --------------------------------------------------------------------------- listings

@@ -260,9 +260,10 @@ class SampleSite:
                     "text/html; charset=iso-8859-1",
                     headers=[("Location", location)],
                 )
-            if _serves(article, path, parts.query):
+            pages = _pages(article, path, parts.query)
+            if pages is not None:
                 charset = article.charset
-                page = render_html.article_page(article, base, articles)
+                page = render_html.article_page(article, base, articles, *pages)
                 if self.traps and article.key == traps.HREFLANG_EN.key:
                     page = page.replace("</head>", traps.head_alternates(base) + "</head>", 1)
                 body = page.encode(charset)
@@ -312,6 +313,19 @@ def _html(text: str) -> Response:
 
 def _xml(text: str, content_type: str) -> Response:
     return Response(200, text.encode(), content_type, "negotiated")
+
+
+def _pages(article: ArticleSpec, path: str, query: str) -> tuple[int, int] | None:
+    """(text page, comment page) of ``article`` at ``path``, or None if it is not its."""
+    if _serves(article, path, query):
+        return 1, 1
+    for number in range(2, article.page_count + 1):
+        if path == article.page_path(number):
+            return number, 1
+    for number in range(2, article.comment_page_count + 1):
+        if path == article.comment_page_path(number):
+            return 1, number
+    return None
 
 
 def _serves(article: ArticleSpec, path: str, query: str) -> bool:
