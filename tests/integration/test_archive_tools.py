@@ -64,14 +64,14 @@ def test_ls_lists_runs_files_and_totals_from_the_manifests(archive, capsys):
     assert [r["run_id"] for r in doc["runs"]] == sorted(d["run_id"] for d in docs)
     assert len(doc["runs"]) == 2
     first, second = doc["runs"]
-    assert first["articles"] == 20 and second["articles"] == 0  # the second run skips known ones
+    assert first["articles"] == 22 and second["articles"] == 0  # the second run skips known ones
     for run, manifest in zip(doc["runs"], sorted(docs, key=lambda d: d["run_id"]), strict=True):
         listed = {(f["store"] + "/" + f["key"], f["size"]) for f in manifest["files"]}
         assert {(f["path"], f["size"]) for f in run["file_list"]} == listed
         assert {"warc", "cdxj", "index"} <= set(run["kinds"])
     assert doc["totals"]["bytes"] == sum(f["size"] for d in docs for f in d["files"])
     assert doc["totals"]["kinds"]["warc"]["files"] == 2
-    assert doc["totals"]["sources"][SOURCE]["articles"] == 20
+    assert doc["totals"]["sources"][SOURCE]["articles"] == 22
 
     code, out, _ = nv(archive, capsys, "ls", archive.uri)
     assert code == 0 and out.count("\nrun ") == 2 and "total: 2 run(s)" in out
@@ -199,7 +199,7 @@ def test_query_runs_sql_over_the_capture_index(archive, capsys):
     counts = {r["record_type"]: r for r in rows}
     assert sum(r["n"] for r in rows) == cdxj_lines
     assert counts["revisit"]["n"] >= 1
-    assert counts["response"]["articles"] == 20
+    assert counts["response"]["articles"] == 22
     one = query(archive, capsys, "SELECT * FROM captures WHERE is_article LIMIT 1")[0]
     assert one["url"].startswith(archive.site_url) and one["host"] == "127.0.0.1"
     assert one["status"] == 200 and one["mime"] == "text/html" and one["source"] == SOURCE

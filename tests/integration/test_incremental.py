@@ -28,6 +28,9 @@ def known_article_paths(expected: dict) -> set[str]:
         paths.add(article["canonical_path"])
         paths.update(article["alternate_paths"])
         paths.update(article["redirects_from"])
+        # a multi-page article's further pages and comment pages are known with it
+        paths.update(article["pages"])
+        paths.update(article["comment_pages"])
     return paths
 
 

@@ -109,7 +109,7 @@ def test_expected_json_is_pinned_to_the_content() -> None:
 
 
 def test_ground_truth_is_sane() -> None:
-    assert len(ARTICLES) == 20
+    assert len(ARTICLES) == 22  # 20, and the two multi-page articles
     assert {a["cms"] for a in ARTICLES} == {"wordpress", "drupal"}
     ids = [c["id"] for a in ARTICLES for c in a["comments"]]
     assert len(ids) == len(set(ids))
@@ -144,6 +144,9 @@ def test_every_article_is_served_with_its_truth(
     html = unescape(text_of(sample_site, entry["path"]))
     assert html.count(entry["title"]) >= 3  # <title>, og:title, breadcrumb, h1
     assert f'<link rel="canonical" href="{sample_site.url}{entry["canonical_path"]}">' in html
+    # a multi-page article's text and comments are spread over its pages
+    for path in [*entry["pages"][1:], *entry["comment_pages"]]:
+        html += unescape(text_of(sample_site, path))
     for para in entry["paragraphs"]:
         assert para in html
     for name in entry["authors"]:

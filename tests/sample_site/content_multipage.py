@@ -58,6 +58,7 @@ NIGHT_TRAINS = ArticleSpec(
         "The first sleeper train in three decades left Tallinn on Monday evening for Warsaw, calling at Riga and Vilnius overnight. Every berth was sold within a day of the timetable being published in September.",
         "The service runs on the existing broad-gauge line as far as the Lithuanian border, where passengers change to a standard-gauge train in the same station hall. The new Rail Baltica line will remove the change once it opens at the end of the decade.",
         "Operators in all three countries share the cost of the carriages, which were bought second-hand from an Austrian operator and refitted in Daugavpils. Each carriage has ten compartments with showers at one end.",
+        "Railway historians note that the last through sleeper on the route was withdrawn in 1995, when the carriages it used were too old to repair and no operator would pay for new ones.",
         "Fares start at forty euros for a seat and rise to one hundred and sixty for a private compartment with breakfast. Students and pensioners travel at half price on every train except those on Friday evenings.",
     ),
     keywords=("railways", "Baltic states", "travel"),

@@ -77,6 +77,8 @@ class SampleSite:
         self.traps = traps
         #: a ``Crawl-delay:`` line in robots.txt (seconds)
         self.crawl_delay = crawl_delay
+        #: paths answered 404 whatever they hold (a further page of an article gone missing)
+        self.gone: set[str] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -188,6 +190,10 @@ class SampleSite:
         articles = self.articles()
         parts = urlsplit(target)
         path = parts.path
+        if path in self.gone:
+            return Response(
+                404, render_html.not_found_page(base).encode(), "text/html; charset=UTF-8"
+            )
 
         if path == "/":
             home = render_html.home_page(base, articles)
