@@ -30,6 +30,10 @@ INVALID = {
         "crawl:\n  concurrency: 1000000\n" + SOURCE,
         ":2: crawl.concurrency: 1000000 is out",
     ),
+    "max_article_pages 0": (
+        "crawl:\n  max_article_pages: 0\n" + SOURCE,
+        ":2: crawl.max_article_pages: 0 is out of range; give 1 to 1000",
+    ),
     "negative delay": ("crawl:\n  download_delay: -1\n" + SOURCE, "crawl.download_delay"),
     "max_page_mb 0": ("crawl:\n  max_page_mb: 0\n" + SOURCE, ":2: crawl.max_page_mb: 0.0 is out"),
     "extraction timeout 0": (

@@ -49,6 +49,20 @@ def test_from_extracted_keeps_only_published_fields_and_types_the_comments() -> 
     assert "is_article" not in article.to_dict()
 
 
+def test_a_single_page_is_its_own_pages_list() -> None:
+    article = Article.from_extracted(EXTRACTED, source="s", fetched_at="t", provenance=PROVENANCE)
+    assert (article.pages, article.comment_pages, article.missing_pages) == (
+        ["https://n.example/a"],
+        [],
+        [],
+    )
+    merged = {**EXTRACTED, "pages": ["https://n.example/a", "https://n.example/a/2/"]}
+    merged["comment_pages"] = ["https://n.example/a/comment-page-2/"]
+    article = Article.from_extracted(merged, source="s", fetched_at="t", provenance=PROVENANCE)
+    assert article.to_dict()["pages"] == merged["pages"]
+    assert article.to_dict()["comment_pages"] == merged["comment_pages"]
+
+
 def test_to_dict_is_asdict_and_json_ready() -> None:
     article = Article.from_extracted(EXTRACTED, source="s", fetched_at="t", provenance=PROVENANCE)
     data = article.to_dict()

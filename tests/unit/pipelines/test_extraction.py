@@ -210,3 +210,41 @@ def test_binary_and_oversized_pages_are_not_sent_to_the_workers(caplog) -> None:
         r for r in caplog.records if r.levelname == "WARNING" and "Not extracting" in r.message
     ]
     assert len(warnings) == 2
+
+
+@pytest.mark.timeout(120)
+def test_a_multi_page_item_is_one_article_with_its_pages_as_aliases(caplog) -> None:
+    from crawler.items import PagePart
+
+    pipeline, stats = make_pipeline(ARCHIVE_EXTRACTION_TIMEOUT=20)
+    item = make_item(article_html(head=JSONLD_HEAD).encode())
+    item.discovery = {}
+    item.parts = [
+        PagePart(f"{URL}?page=2", "text", article_html().encode(), "utf-8"),
+        PagePart(f"{URL}?page=3", "text", b"%PDF-1.4" + bytes(range(256)) * 8, None),
+    ]
+    item.missing_pages = [f"{URL}?page=4"]
+
+    async def scenario() -> ArticleItem:
+        await pipeline.open_spider()
+        try:
+            return await pipeline.process_item(item)
+        finally:
+            await pipeline.close_spider()
+
+    result = asyncio.run(scenario())
+    article = result.article.to_dict()
+    assert article["pages"] == [URL, f"{URL}?page=2"]
+    # a part extraction refuses is missing, like one that could not be fetched
+    assert article["missing_pages"] == [f"{URL}?page=4", f"{URL}?page=3"]
+    assert "Not extracting" in caplog.text and f"{URL}?page=3" in caplog.text
+    assert article["text"].count(article_html_first_line()) == 2  # both pages' text
+    assert f"{URL}?page=2" in result.aliases
+    assert stats.get_value("newsvault/extract/multipage_articles") == 1
+    assert stats.get_value("newsvault/extract/missing_pages") == 2
+
+
+def article_html_first_line() -> str:
+    from crawler.extract import extract_article
+
+    return extract_article(article_html().encode(), URL)["text"].split("\n\n")[0]

@@ -466,3 +466,146 @@ def test_the_link_as_found_where_the_fetched_url_differs(spider):
         f"{SITE}/2024/03/07/budget-vote-passes?utm_source=x&fbclid=y"
     )
     assert "found_as" not in by_url[f"{SITE}/2024/03/08/rail-strike-ends"]  # only a fragment
+
+
+# -- multi-page articles ------------------------------------------------------
+
+STORY = f"{SITE}/2024/01/02/long-story/"
+
+
+def paged(number: int, last: int = 3, comments: str = "") -> bytes:
+    """Page ``number`` of a story over ``last`` pages (rel=prev/next, a numbered pager)."""
+    head = '<meta property="og:type" content="article">'
+    if number > 1:
+        prev = STORY if number == 2 else f"{STORY}{number - 1}/"
+        head += f'<link rel="prev" href="{prev}">'
+    if number < last:
+        head += f'<link rel="next" href="{STORY}{number + 1}/">'
+    pager = " ".join(
+        f'<a href="{STORY if n == 1 else f"{STORY}{n}/"}">{n}</a>' for n in range(1, last + 1)
+    )
+    return (
+        f"<html><head>{head}</head><body><article><p>Part {number}.</p>"
+        f'<div class="page-links">{pager}</div></article>'
+        '<a rel="next" href="/2024/01/03/next-story/">Next post</a>'
+        f"{comments}</body></html>"
+    ).encode()
+
+
+def html_response(url, body, meta=None, status=200):
+    return response(
+        url,
+        body,
+        cls=HtmlResponse,
+        meta=meta,
+        status=status,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
+
+
+def follow(spider, request, body, status=200):
+    """The spider's output for ``request`` answered with ``body``."""
+    return list(request.callback(html_response(request.url, body, request.meta, status)))
+
+
+def test_an_article_over_three_pages_is_fetched_page_by_page_into_one_item(spider):
+    from crawler.distributed import serializer
+
+    first = html_response(STORY, paged(1), {"nv_asserted_article": True})
+    out = list(spider.parse_page(first))
+    assert not [o for o in out if isinstance(o, PageItem)]
+    [chain] = [o for o in out if isinstance(o, Request) and o.meta.get("nv_kind") == "continuation"]
+    assert chain.url == f"{STORY}2/" and chain.dont_filter
+    assert chain.meta["nv_discovery"] == {"via": "continuation", "from": STORY, "page": "text"}
+    # the next article is a link like any other; the pages are not
+    links = {o.url for o in out if isinstance(o, Request)} - {chain.url}
+    assert f"{SITE}/2024/01/03/next-story/" in links
+    assert not links & {f"{STORY}2/", f"{STORY}3/"}
+    # the chain travels as JSON (distributed mode queues requests that way)
+    loaded = serializer.loads(serializer.dumps(chain.to_dict(spider=spider)))
+    assert loaded["meta"]["nv_chain"] == chain.meta["nv_chain"]
+    [third] = follow(spider, chain, paged(2))
+    assert third.url == f"{STORY}3/"
+    [item] = follow(spider, third, paged(3))
+    assert isinstance(item, PageItem)
+    assert item.url == STORY and item.body == paged(1)
+    assert [(p.url, p.kind, p.body) for p in item.parts] == [
+        (f"{STORY}2/", "text", paged(2)),
+        (f"{STORY}3/", "text", paged(3)),
+    ]
+    assert item.missing_pages == []
+    assert stat(spider, "articles") == 1 and stat(spider, "multipage_articles") == 1
+    assert stat(spider, "continuation_pages") == 2
+
+
+def test_a_failed_further_page_is_reported_and_the_article_kept(spider, caplog):
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    out = list(spider.parse_page(html_response(STORY, paged(1), {"nv_asserted_article": True})))
+    [chain] = [o for o in out if isinstance(o, Request) and o.meta.get("nv_kind") == "continuation"]
+    gone = html_response(chain.url, b"", chain.meta, status=404)
+    failure = Failure(HttpError(gone, "Ignoring non-200 response"))
+    failure.request = chain
+    with caplog.at_level("WARNING"):
+        [third] = list(spider.on_continuation_error(failure))
+    assert f"Could not fetch {STORY}2/" in caplog.text and "HTTP 404" in caplog.text
+    [item] = follow(spider, third, paged(3))
+    assert [p.url for p in item.parts] == [f"{STORY}3/"]
+    assert item.missing_pages == [f"{STORY}2/"]
+    assert stat(spider, "continuation_failed") == 1
+
+
+def test_the_page_cap_and_cycles_end_the_chain(tmp_path):
+    s = make_spider(tmp_path, ARCHIVE_MAX_ARTICLE_PAGES=2)
+    out = list(s.parse_page(html_response(STORY, paged(1, last=5), {"nv_asserted_article": True})))
+    [chain] = [o for o in out if isinstance(o, Request) and o.meta.get("nv_kind") == "continuation"]
+    [item] = follow(s, chain, paged(2, last=5))
+    assert [p.url for p in item.parts] == [f"{STORY}2/"]
+    assert item.missing_pages == [f"{STORY}{n}/" for n in (3, 4, 5)]
+    assert stat(s, "pages_capped") == 3
+    s.state.close()
+    # page 2 links back to page 1 and on to page 2 again: each page is fetched once
+    s = make_spider(tmp_path / "again")
+    out = list(s.parse_page(html_response(STORY, paged(1, last=2), {"nv_asserted_article": True})))
+    [chain] = [o for o in out if isinstance(o, Request) and o.meta.get("nv_kind") == "continuation"]
+    [item] = follow(s, chain, paged(2, last=2) + f'<a href="{STORY}2/">2</a>'.encode())
+    assert isinstance(item, PageItem) and [p.url for p in item.parts] == [f"{STORY}2/"]
+    s.state.close()
+
+
+def test_one_page_articles_and_max_article_pages_1_make_no_chain(tmp_path):
+    s = make_spider(tmp_path, ARCHIVE_MAX_ARTICLE_PAGES=1)
+    out = list(s.parse_page(html_response(STORY, paged(1), {"nv_asserted_article": True})))
+    [item] = [o for o in out if isinstance(o, PageItem)]
+    assert item.parts == [] and item.missing_pages == []
+    s.state.close()
+
+
+def test_a_further_page_reached_alone_is_no_article(spider):
+    out = list(
+        spider.parse_page(html_response(f"{STORY}2/", paged(2), {"nv_asserted_article": True}))
+    )
+    assert not [o for o in out if isinstance(o, PageItem)]
+    assert STORY in {o.url for o in out if isinstance(o, Request)}  # its first page instead
+    assert stat(spider, "continuation_pages_alone") == 1
+
+
+def test_comment_pages_follow_the_text_pages(spider):
+    comments = (
+        '<div id="comments"><ol class="commentlist"><li id="comment-1">Hi</li></ol>'
+        f'<a href="{STORY}comment-page-2/#comments">Newer comments</a></div>'
+    )
+    out = list(
+        spider.parse_page(
+            html_response(STORY, paged(1, last=2, comments=comments), {"nv_asserted_article": True})
+        )
+    )
+    [chain] = [o for o in out if isinstance(o, Request) and o.meta.get("nv_kind") == "continuation"]
+    assert chain.url == f"{STORY}2/"
+    [cpage] = follow(spider, chain, paged(2, last=2))
+    assert cpage.url == f"{STORY}comment-page-2/" and cpage.meta["nv_page_kind"] == "comments"
+    [item] = follow(spider, cpage, b"<html><body><p>comments</p></body></html>")
+    assert [(p.url, p.kind) for p in item.parts] == [
+        (f"{STORY}2/", "text"),
+        (f"{STORY}comment-page-2/", "comments"),
+    ]
