@@ -108,6 +108,9 @@ def schema() -> pa.Schema:
             ("comment_count", pa.int32()),
             ("comments_status", pa.string()),
             ("comments_method", pa.string()),
+            ("pages", pa.list_(pa.string())),
+            ("comment_pages", pa.list_(pa.string())),
+            ("missing_pages", pa.list_(pa.string())),
             ("fetched_at", ts),
             ("run_id", pa.string()),
             ("warc_file", pa.string()),
@@ -153,6 +156,10 @@ def row(article: dict[str, Any]) -> dict[str, Any]:
         "comment_count": len(comments),
         "comments_status": article.get("comments_status"),
         "comments_method": article.get("comments_method"),
+        # articles published before multi-page articles were one page each
+        "pages": list(article.get("pages") or [article.get("url")]),
+        "comment_pages": list(article.get("comment_pages") or ()),
+        "missing_pages": list(article.get("missing_pages") or ()),
         "fetched_at": to_utc(article.get("fetched_at")),
         "run_id": prov.get("run_id"),
         "warc_file": prov.get("warc_file"),
@@ -166,13 +173,13 @@ def row(article: dict[str, Any]) -> dict[str, Any]:
 
 
 def _csv_table(table: pa.Table) -> pa.Table:
-    """CSV has no lists: authors and tags joined by '; ', comments as a JSON array."""
+    """CSV has no lists: authors, tags and page lists joined by '; ', comments as JSON."""
     import pyarrow as pa
 
     columns = {}
     for name in table.column_names:
         col = table.column(name)
-        if name in ("authors", "tags"):
+        if name in ("authors", "tags", "pages", "comment_pages", "missing_pages"):
             col = pa.array(["; ".join(v or ()) for v in col.to_pylist()], pa.string())
         elif name == "comments":
             col = pa.array(

@@ -3,7 +3,8 @@
 The articles re-extracted are those the runs published (their JSON names the WARC records);
 each is read from the WARC with the discovery hints of its metadata record, extracted by the
 crawl's own worker function, and written with provenance pointing into the original WARCs,
-under a run id and manifest of its own.
+under a run id and manifest of its own. An article over several pages waits for the
+responses of its further pages (its JSON lists their URLs) and is extracted with them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from crawler.extract import (
     ExtractionOptions,
     extractor_version,
     worker_extract,
+    worker_extract_pages,
     worker_init,
 )
 from crawler.items import Article, Provenance
@@ -48,6 +50,9 @@ class Wanted:
     fetched_at: str
     offset: int | None
     length: int | None
+    # a multi-page article's further pages (url, kind) in order, and the ones it lacked
+    parts: tuple[tuple[str, str], ...] = ()
+    missing: tuple[str, ...] = ()
 
 
 @dataclass
@@ -72,6 +77,11 @@ def wanted_records(archive: Archive, runs: Sequence[Run]) -> dict[str, dict[str,
                 fetched_at=str(article.get("fetched_at") or prov.get("fetched_at") or ""),
                 offset=prov.get("offset"),
                 length=prov.get("length"),
+                parts=(
+                    *((str(u), "text") for u in (article.get("pages") or [])[1:]),
+                    *((str(u), "comments") for u in article.get("comment_pages") or ()),
+                ),
+                missing=tuple(str(u) for u in article.get("missing_pages") or ()),
             )
     return out
 
@@ -200,6 +210,49 @@ def reextract(
     ]
     pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=worker_init)
     limit = 4 * max(1, workers)
+    # further pages of multi-page articles: how many articles still need each URL, the
+    # bodies read so far, and the articles waiting for theirs
+    needed: dict[str, int] = {}
+    for records in wanted.values():
+        for want in records.values():
+            for url, _kind in want.parts:
+                needed[url] = needed.get(url, 0) + 1
+    bodies: dict[str, tuple[bytes, str | None]] = {}
+    held: dict[str, tuple[dict[str, Any], bytes, str | None, dict[str, Any], Wanted]] = {}
+
+    def send(
+        meta: dict[str, Any],
+        body: bytes,
+        charset: str | None,
+        hints: dict[str, Any],
+        want: Wanted,
+        final: bool = False,
+    ) -> bool:
+        """Extract the article, unless further pages it needs are still to be read."""
+        if not want.parts:
+            fut = pool.submit(worker_extract, body, meta["url"], charset, options, hints)
+        else:
+            found = [(u, kind, *bodies[u]) for u, kind in want.parts if u in bodies]
+            if len(found) < len(want.parts) and not final:
+                return False
+            missing = [*want.missing, *(u for u, _ in want.parts if u not in bodies)]
+            fut = pool.submit(
+                worker_extract_pages, body, meta["url"], charset, options, hints, found, missing
+            )
+            for url, _kind in want.parts:
+                needed[url] -= 1
+                if needed[url] <= 0:
+                    bodies.pop(url, None)
+        inflight.append((fut, meta))
+        while len(inflight) >= limit:
+            collect(*inflight.popleft())
+        return True
+
+    def release(final: bool = False) -> None:
+        for rid in list(held):
+            if send(*held[rid], final=final):
+                del held[rid]
+
     try:
         for file in warcs:
             records = wanted[file.key.rsplit("/", 1)[-1]]
@@ -218,20 +271,16 @@ def reextract(
                     "fetched_at": want.fetched_at,
                     "source": want.source,
                 }
-                fut = pool.submit(
-                    worker_extract,
-                    record.decoded_payload(),
-                    record.target_uri,
-                    _charset(record),
-                    options,
-                    hints,
-                )
-                inflight.append((fut, meta))
-                while len(inflight) >= limit:
-                    collect(*inflight.popleft())
+                body, charset = record.decoded_payload(), _charset(record)
+                if not send(meta, body, charset, hints, want):
+                    held[str(record.record_id)] = (meta, body, charset, hints, want)
 
             for record in scan(local, reader):
                 rid = record.record_id or ""
+                url = record.target_uri or ""
+                if record.rec_type == "response" and needed.get(url, 0) > 0:
+                    bodies[url] = (record.decoded_payload(), _charset(record))
+                    release()
                 if record.rec_type == "metadata":
                     parent = record.warc_header("WARC-Concurrent-To") or ""
                     if parent in pending:
@@ -243,6 +292,7 @@ def reextract(
             for rec, want in pending.values():
                 submit(rec, want, {})
             local.unlink(missing_ok=True)  # a temporary copy in workdir
+        release(final=True)  # whatever pages were found: the rest are missing
         while inflight:
             collect(*inflight.popleft())
         writer.close()

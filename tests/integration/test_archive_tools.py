@@ -366,9 +366,9 @@ def test_export_parquet_has_typed_columns_readable_everywhere(archive, capsys, t
         "--batch",
         "7",
     )
-    assert code == 0 and "20 article(s)" in err, err
+    assert code == 0 and "22 article(s)" in err, err
     table = pq.read_table(out)
-    assert table.num_rows == 20
+    assert table.num_rows == 22
     assert table.schema.field("published").type == pa.timestamp("us", tz="UTC")
     assert table.schema.field("authors").type == pa.list_(pa.string())
     assert pa.types.is_struct(table.schema.field("comments").type.value_type)
@@ -380,8 +380,8 @@ def test_export_parquet_has_typed_columns_readable_everywhere(archive, capsys, t
         assert r["warc_offset"] == a["provenance"]["offset"]
         if a["published"] and "T" in a["published"]:
             assert r["published"] == datetime.fromisoformat(a["published"])  # same instant
-    assert pandas.read_parquet(out).shape[0] == 20
-    assert polars.read_parquet(out).height == 20
+    assert pandas.read_parquet(out).shape[0] == 22
+    assert polars.read_parquet(out).height == 22
     assert duckdb.sql(f"SELECT sum(comment_count) FROM '{out}'").fetchall()[0][0] == sum(
         len(a["comments"]) for a in articles.values()
     )
@@ -403,7 +403,7 @@ def test_export_csv_and_jsonl_and_filters(crawled_archive, capsys, tmp_path):
     )
     assert code == 0, err
     frame = pandas.read_csv(csv_out)
-    assert len(frame) == 20 and {"published", "published_text", "comments"} <= set(frame.columns)
+    assert len(frame) == 22 and {"published", "published_text", "comments"} <= set(frame.columns)
     jsonl_out = tmp_path / "a.jsonl"
     code, _, _ = nv(
         crawled_archive,
@@ -453,7 +453,7 @@ def test_reextract_rebuilds_the_published_json_from_the_warcs(archive, capsys, t
         archive, capsys, "reextract", archive.uri, "--out", str(dest), "--workers", "2"
     )
     assert code == 0, err
-    assert "20 article(s) re-extracted" in out
+    assert "22 article(s) re-extracted" in out
     original = {a["provenance"]["record_id"]: a for a in published_articles(archive)}
     again = CrawledArchive(str(dest), archive.site_url, tmp_path)
     rebuilt = published_articles(again)
@@ -467,7 +467,7 @@ def test_reextract_rebuilds_the_published_json_from_the_warcs(archive, capsys, t
         for name in ("warc_file", "offset", "length", "warc_date", "payload_digest"):
             assert prov[name] == old[name]  # still pointing into the original WARCs
     assert manifest["reextract_of"]["runs"] == [r["run_id"] for r in manifests(archive)]
-    assert manifest["sources"] == {SOURCE: {"articles": 20}}
+    assert manifest["sources"] == {SOURCE: {"articles": 22}}
 
 
 def test_both_warc_readers_read_the_same_records(crawled_archive):

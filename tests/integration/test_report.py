@@ -89,5 +89,5 @@ def test_report_renders_its_charts_in_headless_chromium(
     for chart in charts:
         assert "<svg" in chart and re.search(r'<(rect class="bar"|circle class="point")', chart)
     assert "meridian: with author" in dom and "revisit" in dom
-    # the first chart's bar heights add up to the 20 articles of the first run
-    assert re.search(r"<title>meridian \d{4}-\d\d-\d\d: 20</title>", dom)
+    # the first chart's bar heights add up to the 22 articles of the first run
+    assert re.search(r"<title>meridian \d{4}-\d\d-\d\d: 22</title>", dom)

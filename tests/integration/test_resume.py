@@ -71,7 +71,7 @@ def test_a_stopped_crawl_resumes_without_refetching(site, tmp_path):
     proc.communicate(timeout=120)
     assert proc.returncode == 1  # finish reason "shutdown": the run did not complete
     first = _fetched(site)
-    assert 8 <= len(first) < 30, first
+    assert 8 <= len(first) < 36, first  # of the 42 pages a whole crawl fetches
 
     site.clear_requests()
     resumed = run_crawl(

@@ -48,7 +48,7 @@ def test_wacz_is_valid_and_holds_every_warc_and_article(crawled_archive: Crawled
         package = json.loads(zf.read("datapackage.json"))
         assert package["wacz_version"] == "1.1.1"
         pages = [json.loads(x) for x in zf.read("pages/pages.jsonl").splitlines()]
-        assert pages[0]["format"] == "json-pages-1.0" and len(pages) == 1 + 20
+        assert pages[0]["format"] == "json-pages-1.0" and len(pages) == 1 + 22
         index = zf.read("indexes/index.cdxj").decode().splitlines()
         assert index == sorted(index) and len(index) == sum(
             f.records for r in runs for f in r.files_of("cdxj")
