@@ -51,6 +51,8 @@ _PATH_MARKER = re.compile(
 _MAX_BARE_NUMBER = 100
 # what every page marker looks like, tested on the raw href before any URL parsing
 _MARKER_HINT = re.compile(r"(?:pag|pg|seite)[\w-]*[=/-]?\d|/\d{1,4}/?(?:$|[?#])", re.IGNORECASE)
+#: longer hrefs are data: URIs and tracking redirects, never a page link
+_MAX_HREF = 2048
 # a link relative to the page itself (?page=2, 2/, page/2): not "/x" or "http://..."
 _RELATIVE = re.compile(r"^\s*(?:\?|\.|[^/?#:]+(?:/|\?|$))")
 _COMMENT_WORDS = re.compile(
@@ -153,14 +155,20 @@ def continuation_links(
     here = {article_key, _key(canonicalize_url(url) or url)}
     host = host_of(first)
     article_path = urlsplit(first).path.rstrip("/")
-    base = document_base(doc, url)
+    if not article_path:
+        return []  # the home page's further pages are a listing's
+    base = ""
     found: dict[str, Continuation] = {}
     for elem in doc.iter("a", "link"):
         href = elem.get("href")
-        if not href or not _MARKER_HINT.search(href):
-            continue  # no page number in it: most links stop here
+        # plain substring tests first: most links stop here, and a data: URI may be long
+        if not href or len(href) > _MAX_HREF:
+            continue
         if article_path not in href and not _RELATIVE.match(href):
-            continue  # most links stop here: another path, written out
+            continue  # another path, written out
+        if not _MARKER_HINT.search(href):
+            continue  # no page number in it
+        base = base or document_base(doc, url)
         target = canonicalize_url(href, base)
         if not target or host_of(target) != host or _key(target) in here:
             continue
@@ -196,10 +204,15 @@ def continuation_of(doc: etree._Element | None, url: str) -> str | None:
     if marker.kind == TEXT and marker.number < 2:
         return None
     wanted = _key(marker.base)
+    base_path = urlsplit(marker.base).path.rstrip("/")
     base = document_base(doc, url)
     for elem in doc.iter("a", "link"):
         href = elem.get("href")
-        if not href or _key(canonicalize_url(href, base)) != wanted:
+        if not href or len(href) > _MAX_HREF:
+            continue
+        if base_path not in href and not _RELATIVE.match(href):
+            continue  # another path, written out: most links stop here
+        if _key(canonicalize_url(href, base)) != wanted:
             continue
         if not marker.bare:
             return marker.base

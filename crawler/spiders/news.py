@@ -607,10 +607,14 @@ class NewsSpider(scrapy.Spider):
             return None  # the usual case: no page marker in the URL
         if self.cfg.max_article_pages <= 1:
             return None
+        first = continuation_of(doc, response.url)
+        if first is None:
+            return None
+        # a listing's next page links back too: only an article's page is a continuation
         asserted = bool(response.meta.get("nv_asserted_article"))
         if not self._is_article(doc, response.url, asserted or plan.is_article_url(response.url)):
             return None
-        return continuation_of(doc, response.url)
+        return first
 
     # -- decisions -------------------------------------------------------------
 

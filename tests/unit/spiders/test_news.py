@@ -609,3 +609,15 @@ def test_comment_pages_follow_the_text_pages(spider):
         (f"{STORY}2/", "text"),
         (f"{STORY}comment-page-2/", "comments"),
     ]
+
+
+def test_a_listings_next_page_is_no_continuation(spider):
+    listing = (
+        "<html><body><h1>World</h1>"
+        + "".join(f'<h2><a href="/2024/01/0{n}/story-{n}/">Story {n}</a></h2>' for n in range(1, 6))
+        + '<a rel="prev" href="/world/">Newer stories</a></body></html>'
+    ).encode()
+    out = list(spider.parse_page(html_response(f"{SITE}/world/page/2/", listing)))
+    assert not [o for o in out if isinstance(o, PageItem)]
+    assert f"{SITE}/2024/01/01/story-1/" in {o.url for o in out if isinstance(o, Request)}
+    assert stat(spider, "continuation_pages_alone") == 0
