@@ -365,6 +365,10 @@ class Uploader:
         for t in self._threads:
             t.join(max(0.0, end - time.monotonic()))
         with self._cond:
+            # A job that failed while the close budget ran out is back in the heap after the
+            # workers stopped looking: it is given up too.
+            for _ in self._heap:
+                self._inc("newsvault/upload/failures")
             self._heap.clear()
             self._queued.clear()
             self._threads = []
