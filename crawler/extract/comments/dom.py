@@ -149,7 +149,7 @@ _SAYS_RE = re.compile(
 COMMENT_NOISE_RE = re.compile(
     r"^(?:\d+|reply|replies|antworten|antwort|répondre|repondre|responder|rispondi|odpowiedz|beantwoorden|"
     r"like|likes|\d+ (?:likes?|recommendations?|votes?|points?)|gefällt mir|j'aime|me gusta|melden|report|report abuse|flag|permalink|quote|zitieren|"
-    r"kommentar von|comment by|says:?|sagt:?|edit|bearbeiten|log in to reply|zum antworten anmelden)[\s.:!]*$"
+    r"kommentar von|comment by|says:?|sagt:?|pingback:?|trackback:?|edit|bearbeiten|log in to reply|zum antworten anmelden)[\s.:!]*$"
 )
 
 
@@ -164,6 +164,9 @@ def clean_comment_text(text: str) -> str:
             paragraphs.append("\n".join(kept))
     return "\n\n".join(paragraphs)
 
+
+# "[…] a few lines quoted from the post that links here […]": a pingback, not a reader
+PINGBACK_EXCERPT_RE = re.compile(r"^\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\W*$", re.S)
 
 _BY_RE = re.compile(r"^(by|von|par|por|di)\s+", re.I)
 COMMENT_ID_RE = re.compile(r"(?:^|[-_])(?:li-)?(?:comment|c|post)[-_]?(\d+)$", re.I)
@@ -353,7 +356,8 @@ class DomFamily:
             text = clean_comment_text(
                 self.text(el, {n for n in (author_node, date_node) if n is not None})
             )
-            if not text:
+            if not text or PINGBACK_EXCERPT_RE.match(text):
+                # nothing written, or "[…] quoted from the linking post […]": a pingback
                 continue
             if self.strict and not author and not published:
                 continue
@@ -411,10 +415,14 @@ def is_form_like(el: HtmlElement) -> bool:
         return True
     if not FORM_CONTROL_XPATH(el):
         return False
+    # what a reader wrote is outside any form: a form's own lines ("Fill in your details
+    # below") do not make a reply box (<div id="respond"> around a <form>) a comment
     written = [
         p
         for p in el.iter("p", "div")
-        if len((p.text or "").strip()) > 20 and not FORM_CONTROL_XPATH(p)
+        if len((p.text or "").strip()) > 20
+        and not FORM_CONTROL_XPATH(p)
+        and not any(tag_name(anc) == "form" for anc in p.iterancestors())
     ]
     return not written
 

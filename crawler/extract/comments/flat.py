@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.comments.dom import COMMENT_NOISE_RE
+from crawler.extract.comments.dom import COMMENT_NOISE_RE, PINGBACK_EXCERPT_RE
 from crawler.extract.comments.model import Comment
 from crawler.extract.dates import parse_text_date
 
@@ -15,7 +15,6 @@ _FLAT_HEADING_RE = re.compile(
 )
 
 
-_PINGBACK_EXCERPT_RE = re.compile(r"^\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\W*$", re.S)
 _SENTENCE_END_RE = re.compile(r"[.!?…](?:[\s\"'”)]|$)")
 # site notices, policies and link lists that trafilatura's comment heuristics also collect
 _NOTICE_RE = re.compile(
@@ -40,7 +39,7 @@ def flat_comments(text: str, url: str) -> list[Comment]:
             continue
         if parse_text_date(para) and len(para) < 40:
             continue
-        if _PINGBACK_EXCERPT_RE.match(para):
+        if PINGBACK_EXCERPT_RE.match(para):
             continue  # "[…] quoted from the linking post […]": a pingback, not a reader
         if _NOTICE_RE.match(para.lower()) or _headline_like(para):
             continue

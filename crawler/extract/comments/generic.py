@@ -86,6 +86,8 @@ def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
             or tag_name(child) in ("h2", "h3", "h4", "a")
             # a list holds comments, and is one comment only when it has a comment's id
             or (tag_name(child) in ("ul", "ol") and not COMMENT_ID_RE.search(child.get("id") or ""))
+            # links from other sites, not readers
+            or class_set(child) & {"pingback", "trackback"}
         ):
             continue
         key = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crawler.extract.comments import extract_comments
+from crawler.extract.comments.dom import is_form_like
 from tests.unit.extract.comment_page import URL, page
 
 GENERIC = """
@@ -188,3 +189,53 @@ def test_comments_in_a_noscript_fallback_are_the_pages_comments() -> None:
         ("Nina Reader", "Nina finds the tram plan good but far too slow."),
         ("Otto Reader", "Otto disagrees with Nina at considerable length."),
     ]
+
+
+# a comment list with pingbacks (another site's link, nothing a reader wrote) and, below it,
+# the reply box: a wrapper around the comment form with its heading and labels
+PINGBACKS_AND_REPLY_BOX = """
+<div id="comments">
+ <ol class="thread">
+  <li class="post pingback">
+   <p>Pingback: <a href="https://other.example/post" rel="external nofollow" class="url">A post elsewhere</a></p>
+  </li>
+  <li class="post pingback">
+   <p>Pingback: <a href="https://third.example/p" rel="external nofollow" class="url">Another one</a></p>
+  </li>
+  <li class="post trackback">
+   <p><cite class="fn">Linker</cite></p>
+   <p>[...] a few words quoted from the story by the linking post [...]</p>
+  </li>
+ </ol>
+</div>
+<div class="comments-wrap">
+ <div id="respond">
+  <h3>Leave a Reply</h3>
+  <form action="/post-comment" method="post">
+   <label for="c">Enter your comment here...</label><textarea id="c"></textarea>
+   <div class="identity"><p>Fill in your details below or click an icon to log in:</p>
+    <span class="author-name"><input name="author"/></span></div>
+  </form>
+ </div>
+ <div id="comment-form-footer"><span class="user">Guest</span></div>
+</div>
+"""
+
+
+def test_pingbacks_and_the_reply_box_are_no_comments() -> None:
+    result = extract_comments(page(PINGBACKS_AND_REPLY_BOX), URL)
+    assert result.comments == []
+
+
+def test_the_reply_box_is_form_like() -> None:
+    tree = page(PINGBACKS_AND_REPLY_BOX)
+    # "Fill in your details below ..." is the form's own line, not something a reader wrote
+    assert is_form_like(tree.get_element_by_id("respond"))
+
+
+def test_a_trackback_excerpt_is_no_comment() -> None:
+    body = PINGBACKS_AND_REPLY_BOX[: PINGBACKS_AND_REPLY_BOX.index('<div class="comments-wrap">')]
+    body = body.replace("post pingback", "post")
+    result = extract_comments(page(body), URL)
+    # the two link-only items read "Pingback:": a label, no text
+    assert result.comments == []
