@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from typing import Any
 
+import lxml.html
 from lxml.html import HtmlElement
 
 from crawler.extract.article_dates import find_dates
@@ -23,7 +25,7 @@ from crawler.extract.detect import looks_like_article
 from crawler.extract.metadata import PageMeta, find_authors, find_metadata, text_value
 from crawler.extract.options import ExtractionOptions
 from crawler.extract.parse import decode_html, parse_text
-from crawler.extract.text import normalize_line
+from crawler.extract.text import block_text, normalize_line
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,15 @@ class _NoLangidWarning(logging.Filter):
 _LANGID_FILTER = _NoLangidWarning()
 
 
-def _main_text(tree: HtmlElement, url: str, options: ExtractionOptions) -> tuple[str, str]:
+# An article's own extraction at least this long (characters) is kept as it is: trafilatura's
+# fallbacks (readability, justext) then only swap the article for a larger block of the page
+# (a print copy beside the article, the page around it); shorter ones still get them.
+SUBSTANTIAL_ARTICLE_TEXT = 1000
+
+
+def _main_text(
+    tree: HtmlElement, url: str, options: ExtractionOptions, *, is_article: bool = False
+) -> tuple[str, str]:
     # Imported on first use: the crawl process only needs options, hashes and
     # looks_like_article; trafilatura lives in the extraction workers.
     import trafilatura
@@ -111,7 +121,18 @@ def _main_text(tree: HtmlElement, url: str, options: ExtractionOptions) -> tuple
         "with_metadata": False,
         "deduplicate": False,
     }
-    document = trafilatura.bare_extraction(tree, target_language=language, **kwargs)
+    document = None
+    if is_article:
+        # the main extractor alone first: on an article it is right where it finds enough
+        # text, and the fallbacks cost about as much again
+        document = trafilatura.bare_extraction(tree, target_language=language, fast=True, **kwargs)
+        if (
+            document is None
+            or len(getattr(document, "text", None) or "") < SUBSTANTIAL_ARTICLE_TEXT
+        ):
+            document = None
+    if document is None:
+        document = trafilatura.bare_extraction(tree, target_language=language, **kwargs)
     if document is None and language is not None:
         # a language check said no: extract without one rather than lose the page
         document = trafilatura.bare_extraction(tree, **kwargs)
@@ -119,7 +140,44 @@ def _main_text(tree: HtmlElement, url: str, options: ExtractionOptions) -> tuple
         return "", ""
     text = getattr(document, "text", None) or ""
     comments = getattr(document, "comments", None) or ""
+    if _table_share(text) >= LAYOUT_TABLE_SHARE:
+        # a page laid out in a table: trafilatura takes the whole table (menus, side cells,
+        # ads and all); readability's best-scoring cell is the content
+        candidate = _readability_text(tree)
+        if len(candidate.split()) >= READABILITY_MIN_WORDS:
+            text = candidate
     return text, comments
+
+
+# Share of the text in table rows above which the page is taken for a table layout, and the
+# words readability's candidate needs to replace it.
+LAYOUT_TABLE_SHARE = 0.8
+READABILITY_MIN_WORDS = 100
+
+
+def _table_share(text: str) -> float:
+    """Share of the characters of trafilatura's text in table rows (its "| a | b |" lines)."""
+    total = rows = 0
+    for line in text.splitlines():
+        size = len(line.strip())
+        total += size
+        if line.lstrip().startswith("|"):
+            rows += size
+    return rows / total if total else 0.0
+
+
+def _readability_text(tree: HtmlElement) -> str:
+    """The text of readability's best candidate block (trafilatura's readability port)."""
+    from trafilatura.readability_lxml import Document
+
+    try:
+        # Document rewrites the tree it is given
+        summary = Document(copy.deepcopy(tree), min_text_length=25).summary()
+        node = lxml.html.fromstring(summary)
+    except Exception:  # lxml/parser errors on odd pages: keep trafilatura's text
+        logger.debug("readability failed", exc_info=True)
+        return ""
+    return block_text(node)
 
 
 def extract_article(
@@ -165,7 +223,7 @@ def extract_article(
     boiler_lines = BoilerplateLines(tree) if options.prune_boilerplate else None
     # comment sections leave the tree before main-text extraction: comments never leak into the body
     _drop(_outermost(list(result.nodes)))
-    text, flat = _main_text(tree, url, options)
+    text, flat = _main_text(tree, url, options, is_article=is_article)
 
     headlines = [
         info["title"],

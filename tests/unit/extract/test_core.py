@@ -94,7 +94,7 @@ def test_no_flat_fallback_where_comments_load_by_javascript(
     prompt = "Si no estás registrado todavía, puedes hacerlo ingresando a Registro de Usuarios."
     text = "Der Stadtrat hat am Dienstag den Haushalt beschlossen, mit großer Mehrheit."
 
-    monkeypatch.setattr(core, "_main_text", lambda tree, url, options: (text, prompt))
+    monkeypatch.setattr(core, "_main_text", lambda tree, url, options, **_: (text, prompt))
     body = article_html().replace("</body>", '<div id="disqus_thread"></div></body>')
     article = extract_article(body.encode(), "http://example.org/a")
     assert article["comments"] == []
@@ -114,11 +114,63 @@ def test_article_parts_are_never_comments(monkeypatch: pytest.MonkeyPatch) -> No
     figure = f"<figure><img src='/t.jpg'><figcaption>{caption}</figcaption></figure>"
     page = article_html(head=head, before=figure)
     for flat in (f"{TITLE}\n{teaser}\n{caption}\n{reader}", f"{caption}\n{reader}"):
-        monkeypatch.setattr(core, "_main_text", lambda tree, url, options, f=flat: (text, f))
+        monkeypatch.setattr(core, "_main_text", lambda tree, url, options, f=flat, **_: (text, f))
         assert extract_article(page, URL)["comments"] == []
-    monkeypatch.setattr(core, "_main_text", lambda tree, url, options: (text, reader))
+    monkeypatch.setattr(core, "_main_text", lambda tree, url, options, **_: (text, reader))
     assert [c["text"] for c in extract_article(page, URL)["comments"]] == [reader]
     # trafilatura took the whole article for comments: it is the text, not 3 comments
-    monkeypatch.setattr(core, "_main_text", lambda tree, url, options: ("", text))
+    monkeypatch.setattr(core, "_main_text", lambda tree, url, options, **_: ("", text))
     article = extract_article(page, URL)
     assert article["comments"] == [] and lines(article) == PARAGRAPHS
+
+
+# an old-style page laid out in one table: header row, a menu cell, the story cell, footer row
+_STORY = [
+    f"The river festival returned to the harbour this weekend with boats, music and food stalls "
+    f"along the quay, and the organisers counted twelve thousand visitors. Part {i} of the day "
+    "brought its own crowd to the water."
+    for i in range(5)
+]
+_MENU = "".join(f'<a href="/s{i}">Section link {i}</a><br>' for i in range(15))
+LAYOUT_TABLE_PAGE = (
+    "<html><head><title>Harbour days</title></head><body><table width='100%'>"
+    "<tr><td colspan='2'>The Harbour Gazette | Home | News | Sport | Contact</td></tr>"
+    f"<tr><td class='menu' width='150'>{_MENU}</td><td>{''.join(f'<p>{p}</p>' for p in _STORY)}</td></tr>"
+    "<tr><td colspan='2'>Copyright 2004 The Harbour Gazette. All rights reserved.</td></tr>"
+    "</table></body></html>"
+)
+
+
+def test_a_page_laid_out_in_a_table_gives_its_story_cell() -> None:
+    article = extract_article(LAYOUT_TABLE_PAGE, "https://gazette.example/2004/harbour.html")
+    assert lines(article) == _STORY
+    assert "Section link" not in article["text"]
+    assert "Copyright" not in article["text"]
+
+
+def test_table_share_counts_the_characters_in_table_rows() -> None:
+    assert core._table_share("| a | b |\n| c | d |") == 1.0
+    assert core._table_share("A paragraph of text.\n| row |") == pytest.approx(7 / 27)
+    assert core._table_share("") == 0.0
+
+
+def test_a_substantial_article_skips_the_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura
+
+    calls: list[bool] = []
+    real = trafilatura.bare_extraction
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(bool(kwargs.get("fast")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    long_story = "".join(f"<p>{p}</p>" for p in _STORY)
+    article = extract_article(article_html(inner=long_story), URL)
+    assert article["is_article"]
+    assert calls == [True]  # the main extractor alone: its text is long enough
+    assert lines(article) == PARAGRAPHS + _STORY
+    calls.clear()
+    short = extract_article(article_html(), URL)  # three paragraphs: under 1,000 characters
+    assert calls == [True, False]  # ... then the full cascade, fallbacks included
+    assert lines(short) == PARAGRAPHS
