@@ -46,6 +46,24 @@ def test_comment_form_boilerplate_dropped() -> None:
     assert lines(article) == PARAGRAPHS
 
 
+def test_comment_preview_and_trackback_boxes_are_boilerplate_lines() -> None:
+    text = "\n".join(
+        [
+            PARAGRAPHS[0],
+            "TrackBack URL for this entry:",
+            "https://www.blogservice.example/services/trackback/6a00e5503c8898",
+            "Listed below are links to weblogs that reference Tram extension:",
+            "This is only a preview. Your comment has not yet been posted.",
+            "As a final step before posting your comment, enter the letters and numbers you see.",
+            "Having trouble reading this image? View an alternate.",
+            'You may use these HTML tags and attributes: <a href="" title=""> <b> <i>',
+            "Notify me of followup comments via e-mail",
+            PARAGRAPHS[1],
+        ]
+    )
+    assert boilerplate.clean_lines(text, [], set(), None) == PARAGRAPHS[:2]
+
+
 @pytest.mark.parametrize(
     "widget",
     [
