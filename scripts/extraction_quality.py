@@ -265,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
         help="where the unpacked pages and the baselines' predictions are kept",
     )
     dev.add_argument("--no-baselines", action="store_true", help="newsvault's column only")
+    dev.add_argument(
+        "--all-settings",
+        action="store_true",
+        help="also trafilatura with favor_precision and with favor_recall",
+    )
     dev.add_argument("-j", "--jobs", type=int, default=1, help="processes (default 1)")
     dev.add_argument("--predictions", type=Path, help="write newsvault's predictions here")
     dev.add_argument("--per-page", type=Path, help="write per-page scores here")
@@ -281,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             baselines=not args.no_baselines,
             predictions_out=args.predictions,
             per_page=args.per_page,
+            all_settings=args.all_settings,
         )
         if args.json:
             args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
