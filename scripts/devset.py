@@ -98,10 +98,13 @@ def trafilatura_predict(
 
     body, _url = page_input(path.read_bytes())
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-    kwargs = {f"favor_{favor}": True} if favor else {}
     try:
         doc = trafilatura.bare_extraction(
-            body, include_comments=True, with_metadata=False, **kwargs
+            body,
+            include_comments=True,
+            with_metadata=False,
+            favor_precision=favor == "precision",
+            favor_recall=favor == "recall",
         )
     except Exception:
         return {"text": "", "comments": ""}
