@@ -110,7 +110,10 @@ def trafilatura_predict(
         return {"text": "", "comments": ""}
     if doc is None:
         return {"text": "", "comments": ""}
-    return {"text": doc.text or "", "comments": doc.comments or ""}
+    return {
+        "text": getattr(doc, "text", None) or "",
+        "comments": getattr(doc, "comments", None) or "",
+    }
 
 
 def readability_predict(path: Path, set_name: str, page_id: str) -> Prediction:
