@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from pipelines.gzfiles import (
     gzip_member,
     iter_members,
     make_file_name,
+    member_level,
     move_to_ready,
     name_timestamp,
     object_key,
@@ -51,6 +53,27 @@ def test_gzip_member_is_one_standard_member() -> None:
     members = list(iter_members(io.BytesIO(member + gzip_member(b"x"))))
     assert [(m[0], m[2]) for m in members] == [(0, data), (len(member), b"x")]
     assert members[0][1] == len(member)
+
+
+def test_compressed_payloads_are_stored_text_is_deflated(tmp_path: Path) -> None:
+    words = b"the council voted on the budget after a long debate about housing and".split()
+    rnd = random.Random(1)
+    text = b" ".join(rnd.choice(words) for _ in range(20_000))
+    # a WARC response record: headers, then a body still gzip-encoded as received
+    record = b"WARC/1.1\r\nContent-Length: 9\r\n\r\n" + gzip.compress(text) + b"\r\n\r\n"
+    assert member_level(text) == 6
+    assert member_level(record) == 0
+    assert member_level(record[:1000]) == 6  # too short to be worth a probe
+    done: list[ClosedFile] = []
+    writer = _writer(tmp_path, done)
+    locations = [writer.write(record), writer.write(text)]
+    writer.close()
+    # stored or deflated, each record is one standard gzip member with the same bytes
+    members = list(iter_members(done[0].path.open("rb")))
+    assert [data for _, _, data in members] == [record, text]
+    assert [(o, n) for o, n, _ in members] == [(loc.offset, loc.length) for loc in locations]
+    assert locations[0].length < len(record) + 100  # stored: no bigger than the record
+    assert locations[1].length < len(text) // 4
 
 
 def test_iter_members_across_read_blocks_and_stops_at_partial() -> None:
