@@ -14,6 +14,7 @@ from crawler.discovery.links import (
     canonical_link,
     extract_links,
     parse_html,
+    parse_html_head,
 )
 from crawler.discovery.sitemaps import (
     Sitemap,
@@ -46,6 +47,7 @@ __all__ = [
     "looks_like_feed",
     "parse_feed",
     "parse_html",
+    "parse_html_head",
     "parse_sitemap",
     "robots_sitemaps",
     "url_looks_like_article",

@@ -159,12 +159,55 @@ def parse_html(body: bytes | str, encoding: str | None = None) -> etree._Element
         return None
 
 
+_BODY_START = re.compile(rb"<body[\s>/]", re.IGNORECASE)
+_OPENERS = re.compile(rb"<script\b|<!--", re.IGNORECASE)
+_CLOSERS = re.compile(rb"</script\s*>|-->", re.IGNORECASE)
+
+
+def head_of(body: bytes, encoding: str | None = None) -> bytes | None:
+    """The bytes before the ``<body>`` tag, or None where that cannot be cut safely.
+
+    The first ``<body`` tag that is not inside a script or comment (as many openers as
+    closers before it). None for encodings that are not ASCII-compatible and for
+    documents without such a tag: the whole document is parsed then.
+    """
+    if encoding and encoding.lower().replace("-", "").startswith(("utf16", "utf32")):
+        return None
+    for tries, match in enumerate(_BODY_START.finditer(body)):
+        head = body[: match.start()]
+        if len(_OPENERS.findall(head)) == len(_CLOSERS.findall(head)):
+            return head
+        if tries >= 8:
+            break
+    return None
+
+
+def parse_html_head(body: bytes, encoding: str | None = None) -> etree._Element | None:
+    """Parse only the document head where it can be cut off safely, else all of it.
+
+    For what a page says in its head alone (canonical link, advertised feeds, language
+    editions, ``<base>``): HTML allows those ``<link>`` elements only there. A news page
+    is mostly body, so this is several times cheaper than `parse_html`.
+    """
+    head = head_of(body, encoding) if body else None
+    if head is not None and head.strip():
+        doc = parse_html(head, encoding)
+        if doc is not None:
+            return doc
+    return parse_html(body, encoding)
+
+
 def document_base(doc: etree._Element | None, url: str) -> str:
     """The base URL for relative links: ``<base href>`` if present, else ``url``."""
     if doc is not None:
-        for href in doc.xpath("//head/base/@href"):
-            if str(href).strip():
-                return join_url(url, str(href).strip())
+        # //head/base/@href, by lxml's C iteration (an XPath would be compiled per call)
+        for base in doc.iter("base"):
+            parent = base.getparent()
+            href = base.get("href")
+            if parent is None or parent.tag != "head" or href is None:
+                continue
+            if href.strip():
+                return join_url(url, href.strip())
     return url
 
 

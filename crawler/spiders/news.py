@@ -36,6 +36,7 @@ from crawler.discovery.links import (
     extract_links_as_found,
     language_alternates,
     parse_html,
+    parse_html_head,
 )
 from crawler.discovery.pagination import continuation_links, continuation_of, page_marker
 from crawler.discovery.sitemaps import (
@@ -438,7 +439,19 @@ class NewsSpider(scrapy.Spider):
             if looks_like_feed(response.body):  # a section link that was a feed after all
                 yield from self._feed_requests(response, plan)
             return
-        doc = parse_html(response.body, response.encoding)
+        depth = int(response.meta.get("depth", 0))
+        follow_links = not (
+            (plan.depth is not None and depth >= plan.depth)  # the source's own limit
+            or (self.cfg.depth_limit and depth >= self.cfg.depth_limit)  # DEPTH_LIMIT
+        )
+        asserted = bool(response.meta.get("nv_asserted_article")) or plan.is_article_url(
+            response.url
+        )
+        # An article whose links are not followed (and whose further pages are not looked
+        # for) is needed for its head alone (canonical link, feeds, language editions):
+        # most of a news page is body, and this runs on the reactor thread for every page.
+        whole = follow_links or not asserted or self.cfg.max_article_pages > 1
+        doc = (parse_html if whole else parse_html_head)(response.body, response.encoding)
         discovery = dict(response.meta.get("nv_discovery") or {})
 
         for feed in advertised_feeds(doc, response.url):
@@ -471,7 +484,7 @@ class NewsSpider(scrapy.Spider):
                 asserted_article=False,
             )
         else:
-            item = self._article_item(response, doc, plan, discovery, content_type)
+            item = self._article_item(response, doc, plan, discovery, content_type, asserted)
             if item is not None:
                 yield from self._article_pages(item, doc, response)
         # Language editions are a discovery channel like a feed (depth reset), in scope.
@@ -483,11 +496,10 @@ class NewsSpider(scrapy.Spider):
                 asserted_article=False,
             )
 
-        depth = int(response.meta.get("depth", 0))
-        if plan.depth is not None and depth >= plan.depth:
-            return  # the source's own limit; 0 means "no section links at all"
-        if self.cfg.depth_limit and depth >= self.cfg.depth_limit:
-            return  # DEPTH_LIMIT (0: unlimited), which Scrapy's DepthMiddleware also enforces
+        if not follow_links:
+            # the source's own depth (0: "no section links at all"), or DEPTH_LIMIT
+            # (0: unlimited), which Scrapy's DepthMiddleware also enforces
+            return
         for url, found_as in extract_links_as_found(doc, response.url, plan.rules):
             yield from self._candidate(
                 plan,
@@ -787,12 +799,10 @@ class NewsSpider(scrapy.Spider):
         plan: SourcePlan,
         discovery: dict[str, Any],
         content_type: str,
+        asserted: bool,
     ) -> PageItem | None:
         if response.status != 200:
             return None
-        asserted = bool(response.meta.get("nv_asserted_article")) or plan.is_article_url(
-            response.url
-        )
         if not self._is_article(doc, response.url, asserted):
             return None
         request_url = (
