@@ -155,6 +155,33 @@ def capture_row(
     }
 
 
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def table_from_rows(rows: Iterable[Mapping[str, Any]], table_schema: pa.Schema) -> pa.Table:
+    """The same table as ``pa.Table.from_pylist(rows, schema=table_schema)``.
+
+    Built by Arrow's JSON reader: ``pa.array`` on Python lists imports pandas where it is
+    installed (half a second or more, at the end of every crawl), the JSON reader does not.
+    """
+    import io
+
+    import pyarrow.json as pj
+
+    data = "".join(json.dumps(row, default=_json_value) + "\n" for row in rows).encode("utf-8")
+    return pj.read_json(
+        io.BytesIO(data),
+        # one block: no row can straddle two
+        read_options=pj.ReadOptions(block_size=max(len(data), 1 << 20)),
+        parse_options=pj.ParseOptions(
+            explicit_schema=table_schema, unexpected_field_behavior="error"
+        ),
+    )
+
+
 def write_index(rows: Iterable[Mapping[str, Any]], path: Path) -> int:
     """Write rows, sorted by URL key and time, as Parquet at ``path`` (atomically)."""
     import pyarrow as pa
@@ -261,13 +288,12 @@ class CaptureIndexExtension:
     def _spill_rows(self) -> None:
         if not self.rows or self.open_dir is None:
             return
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         if self._spill is None:
             self.open_dir.mkdir(parents=True, exist_ok=True)
             self._spill = pq.ParquetWriter(self.spill_path, schema(), compression="zstd")
-        self._spill.write_table(pa.Table.from_pylist(self.rows, schema=schema()))
+        self._spill.write_table(table_from_rows(self.rows, schema()))
         self.count += len(self.rows)
         self.rows = []
 
@@ -361,10 +387,13 @@ class CaptureIndexExtension:
             for batch in pq.ParquetFile(self.spill_path).iter_batches(batch_size=self.SPILL_ROWS):
                 names = batch.column("warc_filename").to_pylist()
                 offsets = batch.column("record_offset").to_pylist()
-                flags = pa.array(
-                    [(n, o) in self.articles for n, o in zip(names, offsets, strict=True)],
-                    pa.bool_(),
-                )
+                flags = table_from_rows(
+                    (
+                        {"is_article": (n, o) in self.articles}
+                        for n, o in zip(names, offsets, strict=True)
+                    ),
+                    pa.schema([("is_article", pa.bool_())]),
+                ).column(0)
                 table = pa.Table.from_batches([batch]).set_column(column, "is_article", flags)
                 out.write_table(table)
         self.spill_path.unlink()

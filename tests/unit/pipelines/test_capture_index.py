@@ -9,9 +9,11 @@ import pyarrow.parquet as pq
 
 from pipelines.capture_index import (
     COLUMNS,
+    capture_row,
     registered_domain,
     rows_from_cdxj,
     schema,
+    table_from_rows,
     write_index,
 )
 
@@ -118,3 +120,38 @@ def test_the_crawl_spills_rows_to_the_spool_and_marks_articles_at_the_end(tmp_pa
     assert [r["is_article"] for r in rows] == [i == 2 for i in range(7)]
     assert rows[6]["record_type"] == "revisit" and rows[0]["mime"] == "text/html"
     assert rows[0]["fetch_time"] == datetime(2026, 11, 25, 10, 14, 50, 500000, tzinfo=timezone.utc)
+
+
+def test_table_from_rows_is_the_table_pyarrow_builds_from_the_list() -> None:
+    import pyarrow as pa
+
+    common = {"warc_filename": "nv.warc.gz", "length": 10, "run_id": "r"}
+    rows = [
+        capture_row(
+            url="https://news.example.co.uk/\u00e4?q=1",
+            fetch_time=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc),
+            status=200,
+            mime="text/html",
+            payload_digest="sha1:AAA",
+            offset=5,
+            revisit=False,
+            source="s \u2028 \U0001f4f0",
+            is_article=True,
+            **common,
+        ),
+        capture_row(
+            url="http://10.0.0.1:8080/",
+            fetch_time=None,
+            status=None,
+            mime=None,
+            payload_digest=None,
+            offset=2**40,
+            revisit=True,
+            source=None,
+            is_article=False,
+            **common,
+        ),
+    ]
+    table = table_from_rows(rows, schema())
+    assert table.equals(pa.Table.from_pylist(rows, schema=schema()))
+    assert table.to_pylist() == rows
