@@ -159,42 +159,47 @@ def parse_html(body: bytes | str, encoding: str | None = None) -> etree._Element
         return None
 
 
-_BODY_START = re.compile(rb"<body[\s>/]", re.IGNORECASE)
-_OPENERS = re.compile(rb"<script\b|<!--", re.IGNORECASE)
-_CLOSERS = re.compile(rb"</script\s*>|-->", re.IGNORECASE)
+#: `parse_html_head` feeds the parser this much at a time.
+HEAD_CHUNK = 16 * 1024
+# After the body starts: a <base>, or a <link> that may be canonical or alternate, means
+# the whole document is parsed (stylesheet and microdata <link>s in the body are common).
+_LATE_TAG = re.compile(rb"<(?:link|base)[\s/>][^>]*", re.IGNORECASE)
 
 
-def head_of(body: bytes, encoding: str | None = None) -> bytes | None:
-    """The bytes before the ``<body>`` tag, or None where that cannot be cut safely.
-
-    The first ``<body`` tag that is not inside a script or comment (as many openers as
-    closers before it). None for encodings that are not ASCII-compatible and for
-    documents without such a tag: the whole document is parsed then.
-    """
-    if encoding and encoding.lower().replace("-", "").startswith(("utf16", "utf32")):
-        return None
-    for tries, match in enumerate(_BODY_START.finditer(body)):
-        head = body[: match.start()]
-        if len(_OPENERS.findall(head)) == len(_CLOSERS.findall(head)):
-            return head
-        if tries >= 8:
-            break
-    return None
+def _late_link(body: bytes, start: int) -> bool:
+    for match in _LATE_TAG.finditer(body, start):
+        tag = match[0].lower()
+        if tag.startswith(b"<base") or b"canonical" in tag or b"alternate" in tag:
+            return True
+    return False
 
 
 def parse_html_head(body: bytes, encoding: str | None = None) -> etree._Element | None:
-    """Parse only the document head where it can be cut off safely, else all of it.
+    """The document up to where its body starts, where that holds every ``<link>``/``<base>``.
 
-    For what a page says in its head alone (canonical link, advertised feeds, language
-    editions, ``<base>``): HTML allows those ``<link>`` elements only there. A news page
-    is mostly body, so this is several times cheaper than `parse_html`.
+    For what a page says with ``<link>`` and ``<base>`` elements (canonical link,
+    advertised feeds, language editions): the parser is fed in chunks and stops at the
+    body, unless a ``<base>`` or a canonical or alternate ``<link>`` follows, when it
+    reads the whole document.
+    A news page is mostly body: this is several times cheaper than `parse_html`.
     """
-    head = head_of(body, encoding) if body else None
-    if head is not None and head.strip():
-        doc = parse_html(head, encoding)
-        if doc is not None:
-            return doc
-    return parse_html(body, encoding)
+    if not body:
+        return None
+    parser = etree.HTMLPullParser(events=("start",), encoding=encoding)
+    parser.set_element_class_lookup(lxml.html.HtmlElementClassLookup())
+    try:
+        fed = 0
+        while fed < len(body):
+            parser.feed(body[fed : fed + HEAD_CHUNK])
+            fed += HEAD_CHUNK
+            if any(el.tag == "body" for _, el in parser.read_events()):
+                if not _late_link(body, fed):
+                    break
+                parser.feed(body[fed:])
+                break
+        return parser.close()
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError, LookupError):
+        return parse_html(body, encoding)
 
 
 def document_base(doc: etree._Element | None, url: str) -> str:

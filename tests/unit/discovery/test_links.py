@@ -10,7 +10,6 @@ from crawler.discovery.links import (
     advertised_feeds,
     canonical_link,
     extract_links,
-    head_of,
     language_alternates,
     parse_html,
     parse_html_head,
@@ -219,40 +218,48 @@ def test_language_alternates_from_the_head() -> None:
     ]
 
 
-HEAD_PAGE = (
-    b'<!doctype html><html><head><base href="https://www.n.example/news/">'
+def _page(head: bytes, body: bytes) -> bytes:
+    filler = b"".join(b"<p>paragraph %d</p>" % i for i in range(3000))  # several chunks
+    return b"<!doctype html><html><head>" + head + b"</head><body>" + filler + body + b"</body>"
+
+
+HEAD = (
+    b'<base href="https://www.n.example/news/">'
     b'<script>var t = "<body>";</script><!-- <body> in a comment -->'
     b'<link rel="canonical" href="budget-vote">'
     b'<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
     b'<link rel="alternate" hreflang="de" href="/de/budget/">'
-    b"</head><body><p>text</p></body></html>"
 )
 
 
-def test_head_of_cuts_before_the_body_tag_only_where_that_is_safe() -> None:
-    assert head_of(b"<html><head><title>t</title></head><BODY class=x><p>x") == (
-        b"<html><head><title>t</title></head>"
+def _says(doc: object) -> tuple[object, ...]:
+    return (
+        canonical_link(doc, URL),  # type: ignore[arg-type]
+        [f.url for f in advertised_feeds(doc, URL)],  # type: ignore[arg-type]
+        language_alternates(doc, URL),  # type: ignore[arg-type]
     )
-    assert head_of(b"<html><head><title>t</title></head><p>no body tag") is None
-    # a <body inside a script or a comment is not the body tag
-    assert head_of(b'<head><script>x = "<body>"') is None
-    assert head_of(b"<head><!-- <body> -->") is None
-    assert head_of(b'<head><script>x = "<body>"</script></head><body>') == (
-        b'<head><script>x = "<body>"</script></head>'
-    )
-    assert head_of(HEAD_PAGE) == HEAD_PAGE[: HEAD_PAGE.index(b"<body><p>")]
-    utf16 = "<html><head></head><body>x</body></html>".encode("utf-16")
-    assert head_of(utf16, "utf-16") is None
 
 
 def test_the_head_alone_says_what_the_whole_page_says() -> None:
-    whole, head = parse_html(HEAD_PAGE), parse_html_head(HEAD_PAGE)
-    assert head is not None and not head.xpath("//p")  # the body was not parsed
-    for doc in (whole, head):
-        assert canonical_link(doc, URL) == "https://www.n.example/news/budget-vote"
-        assert [f.url for f in advertised_feeds(doc, URL)] == ["https://www.n.example/feed.xml"]
-        assert language_alternates(doc, URL) == ["https://www.n.example/de/budget/"]
-    # no <body> tag to cut at, or nothing before it: the whole document
-    for body in (b"<p>only a body", b"<body><p>x</p></body>"):
-        doc = parse_html_head(body)
-        assert doc is not None and doc.xpath("//p")
+    page = _page(HEAD, b'<link rel="stylesheet" href="/late.css"><p id="last">end</p>')
+    head = parse_html_head(page)
+    assert head is not None and not head.xpath("//p[@id='last']")  # the body was not read
+    assert (
+        _says(head)
+        == _says(parse_html(page))
+        == (
+            "https://www.n.example/news/budget-vote",
+            ["https://www.n.example/feed.xml"],
+            ["https://www.n.example/de/budget/"],
+        )
+    )
+
+
+def test_a_canonical_link_or_base_in_the_body_is_still_found() -> None:
+    for late in (b'<link rel="canonical" href="/late">', b'<base href="/other/">'):
+        page = _page(b'<link rel="alternate" type="application/rss+xml" href="feed">', late)
+        head = parse_html_head(page)
+        assert head is not None and _says(head) == _says(parse_html(page))
+        assert head.xpath("//p")  # read to the end
+    assert canonical_link(parse_html_head(_page(b"", late)), URL) is None
+    assert parse_html_head(b"") is None
