@@ -56,16 +56,25 @@ def extract_outlinks(body: bytes, base_url: str, limit: int = MAX_OUTLINKS) -> l
     """Heritrix-style outlink lines (`URL HOP tag/@attr`) from HTML, cheaply, by regex."""
     joiner = _Joiner(base_url)
     seen: set[str] = set()
+    # attribute values met before (under the current base): a page repeats many links
+    seen_raw: set[bytes] = set()
     out: list[str] = []
     for tag, attr, dq, sq, uq in _TAG_RE.findall(body):
-        value = (dq or sq or uq).decode("utf-8", "replace")
+        raw = dq or sq or uq
+        if len(tag) == 4 and tag.lower() == b"base":
+            value = raw.decode("utf-8", "replace")
+            value = (html.unescape(value) if "&" in value else value).strip()
+            if value:
+                joiner = _Joiner(urljoin(base_url, value))
+                seen_raw.clear()
+            continue
+        if raw in seen_raw:
+            continue  # the same URL as before, or skipped before
+        seen_raw.add(raw)
+        value = raw.decode("utf-8", "replace")
         if "&" in value:
             value = html.unescape(value)
         value = value.strip()
-        if len(tag) == 4 and tag.lower() == b"base":
-            if value:
-                joiner = _Joiner(urljoin(base_url, value))
-            continue
         if not value or value[0] == "#":
             continue
         head = value[:11]
