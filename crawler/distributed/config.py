@@ -146,3 +146,14 @@ def redacted(url: str) -> str:
         host = f"{host}:{parts.port}"
     user = f"{parts.username}:***@" if parts.username else ":***@"
     return urlunsplit(parts._replace(netloc=user + host))
+
+
+#: Prefix of the distributed crawl's stats.
+STAT = "newsvault/distributed"
+
+
+def redis_errors() -> tuple[type[Exception], ...]:
+    """The Redis errors that mean the server is unreachable (redis is imported on use)."""
+    import redis
+
+    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)

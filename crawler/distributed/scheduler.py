@@ -21,13 +21,18 @@ from typing import Any
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet.task import LoopingCall
 
-from crawler.distributed.config import DistributedConfig, redacted, redis_client
+from crawler.distributed.config import (
+    STAT,
+    DistributedConfig,
+    redacted,
+    redis_client,
+    redis_errors,
+)
 from crawler.distributed.dupefilter import RunDupeFilter
 from crawler.distributed.queue import LeasedQueue
 
 logger = logging.getLogger(__name__)
 
-STAT = "newsvault/distributed"
 #: Finished leases are acknowledged with the next Redis call, or at this many.
 ACK_BATCH = 64
 #: The run's keys get a short expiry once the run is over (kept a while for a look).
@@ -51,12 +56,6 @@ return 1
 """
 
 
-def _redis_errors() -> tuple[type[Exception], ...]:
-    import redis
-
-    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-
-
 class DistributedScheduler(RedisScheduler):  # type: ignore[misc]
     """One frontier for every worker of a run; see the module docstring."""
 
@@ -75,7 +74,7 @@ class DistributedScheduler(RedisScheduler):  # type: ignore[misc]
         self._acks: list[str] = []  # finished leases not yet acknowledged
         self._held: set[str] = set()  # leases this worker holds and has not finished
         self._dropped: set[Any] = set()  # requests the dupefilter refused since the last enqueue
-        self._errors = _redis_errors()
+        self._errors = redis_errors()
         self._down_since: float | None = None
         self._retry_at = 0.0
         self._backoff = 0.0

@@ -19,8 +19,8 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.distributed.config import DistributedConfig, redis_client
-from crawler.distributed.scheduler import STAT, _redis_errors
+# not crawler.distributed.scheduler: scrapy_redis is imported only by crawls that use it
+from crawler.distributed.config import STAT, DistributedConfig, redis_client, redis_errors
 from crawler.items import PageItem
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class SeedOnceMiddleware:
     def _seeded(self) -> bool:
         try:
             return bool(self.server.get(self.config.keys.seeded) == b"1")
-        except _redis_errors() as exc:
+        except redis_errors() as exc:
             logger.warning("Redis unreachable (%s): passing start requests on", exc)
             return False
 
@@ -65,7 +65,7 @@ class SeedOnceMiddleware:
         stats.inc_value(f"{STAT}/seeds_passed", count)
         try:
             self.server.set(self.config.keys.seeded, "1", ex=self.config.run_ttl)
-        except _redis_errors() as exc:
+        except redis_errors() as exc:
             logger.warning("Redis unreachable (%s): run not marked seeded yet", exc)
 
 
@@ -87,7 +87,7 @@ class ArticleOnceMiddleware:
     def _first(self, canonical: str) -> bool:
         try:
             return bool(self.server.sadd(self.config.keys.articles, canonical))
-        except _redis_errors() as exc:
+        except redis_errors() as exc:
             # Archive it: a duplicate article beats a lost one.
             logger.warning("Redis unreachable (%s): not checking %s across workers", exc, canonical)
             return True
