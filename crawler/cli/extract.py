@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import DEFAULT_SETTINGS
-from crawler.extract import FAVOR_CHOICES, ExtractionOptions, extract_article, looks_binary
+from crawler.extract import FAVOR_CHOICES, ExtractionOptions, looks_binary
 from crawler.extract.bounds import MB
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from crawler.extract import extract_article  # the extractor, imported when it is used
+
     options = ExtractionOptions(
         comments=not args.no_comments, favor=args.favor, include_tables=not args.no_tables
     )

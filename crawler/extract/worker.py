@@ -10,7 +10,6 @@ import signal
 import sys
 from typing import Any
 
-from crawler.extract.core import extract_article
 from crawler.extract.options import ExtractionOptions
 from crawler.extract.pages import extract_pages
 
@@ -65,6 +64,8 @@ def worker_init(max_memory_mb: float = 0) -> None:
     The worker dies with its parent, and its address space is capped at
     ``max_memory_mb`` (extraction.max_worker_mb) once the warm-up is done.
     """
+    from crawler.extract.core import extract_article
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     # warm up lazily loaded parts (stoplists, xpaths, htmldate) so the first page is not slow
@@ -92,6 +93,8 @@ def worker_extract(
     body: bytes, url: str, encoding: str | None, options: ExtractionOptions, hints: dict[str, Any]
 ) -> dict[str, Any]:
     """The pool job: extract one page, then give memory back."""
+    from crawler.extract.core import extract_article  # imported by worker_init already
+
     try:
         return extract_article(body, url, encoding=encoding, options=options, hints=hints)
     except MemoryError:
