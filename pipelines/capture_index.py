@@ -90,12 +90,10 @@ def registered_domain(host: str) -> str | None:
 
 
 def surt_key(url: str) -> str:
-    import surt
+    """The URL's SURT key, as in the CDXJ (one cache for both)."""
+    from pipelines.warc.cdxj import surt_key as cdxj_surt_key
 
-    try:
-        return str(surt.surt(url))
-    except Exception:  # what cdxj-indexer does too
-        return url
+    return cdxj_surt_key(url)
 
 
 def parse_warc_date(value: str) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import surt
@@ -26,6 +27,18 @@ def _read_back(name: bytes, value: bytes) -> str | None:
     except UnicodeDecodeError:
         text = line.decode("iso-8859-1")
     return text.rstrip().split(":", 1)[1].lstrip()
+
+
+@lru_cache(maxsize=1024)
+def surt_key(url: str) -> str:
+    """The SURT key of ``url``, as cdxj-indexer makes it (the URL itself if surt fails).
+
+    Cached: the CDXJ line and the capture index row of each capture both need it.
+    """
+    try:
+        return str(surt.surt(url))
+    except Exception:  # what cdxj-indexer does too
+        return url
 
 
 def cdxj_line(
@@ -56,11 +69,7 @@ def cdxj_line(
     index["length"] = str(loc.length)
     index["offset"] = str(loc.offset)
     index["filename"] = loc.name
-    try:
-        urlkey = surt.surt(capture.url)
-    except Exception:  # what cdxj-indexer does too
-        urlkey = capture.url
-    return f"{urlkey} {iso_date_to_timestamp(warc_date)} {json.dumps(index)}\n"
+    return f"{surt_key(capture.url)} {iso_date_to_timestamp(warc_date)} {json.dumps(index)}\n"
 
 
 def cdxj_index(path: Path, filename: str) -> str:
