@@ -317,6 +317,35 @@ def test_redirects_are_followed_and_remembered_as_aliases(spider):
     assert list(spider.parse_page(offsite)) == []
 
 
+def test_a_leaf_article_is_read_for_its_links_head_and_item_alike(spider, monkeypatch):
+    import crawler.spiders.news as news
+
+    parsed: list[str] = []
+    for name in ("parse_html", "parse_html_head"):
+        real = getattr(news, name)
+        monkeypatch.setattr(
+            news, name, lambda *a, real=real, name=name: parsed.append(name) or real(*a)
+        )
+    filler = b"".join(b"<p>paragraph %d</p>" % i for i in range(3000))
+    page = (
+        b'<html><head><link rel="alternate" hreflang="de" href="/de/story">'
+        b'<link rel="alternate" type="application/rss+xml" href="/story/feed.xml">'
+        b'</head><body><a href="/section/">s</a>' + filler + ARTICLE + b"</body></html>"
+    )  # a canonical link late in the body (ARTICLE's head) is still found
+    meta = {"nv_asserted_article": True}
+    leaf = response(f"{SITE}/story", page, cls=HtmlResponse, meta={**meta, "depth": 2})
+    out = list(spider.parse_page(leaf))
+    [item] = [o for o in out if isinstance(o, PageItem)]
+    assert item.discovery["canonical"] == f"{SITE}/story" and item.body == page
+    assert sorted(r.url for r in out if isinstance(r, Request)) == [
+        f"{SITE}/de/story",
+        f"{SITE}/story/feed.xml",
+    ]  # no section links at the depth limit
+    inner = response(f"{SITE}/other", page, cls=HtmlResponse, meta={**meta, "depth": 1})
+    assert f"{SITE}/section/" in [r.url for r in spider.parse_page(inner)]
+    assert parsed == ["parse_html_head", "parse_html"]
+
+
 def test_robots_denials_are_counted(spider):
     request = Request(f"{SITE}/private/x", meta={"nv_source": "ex"})
     failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
