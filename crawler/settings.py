@@ -17,3 +17,8 @@ ADDONS = {"crawler.addon.NewsvaultAddon": 0}
 # Read before the add-on runs (CrawlerProcess configures logging first).
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+# Scrapy re-reads a callback's source (inspect + ast) to warn about ``return value`` in a
+# generator each time its cache entry is collected: dozens of times per crawl, on the
+# reactor thread. The news spider's callbacks are tested instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
