@@ -55,10 +55,13 @@ def _link_kind(tag: bytes, attr: bytes) -> str:
 def extract_outlinks(body: bytes, base_url: str, limit: int = MAX_OUTLINKS) -> list[str]:
     """Heritrix-style outlink lines (`URL HOP tag/@attr`) from HTML, cheaply, by regex."""
     joiner = _Joiner(base_url)
+    join, origin, scheme = joiner.join, joiner.origin, joiner.scheme
     seen: set[str] = set()
     # attribute values met before (under the current base): a page repeats many links
     seen_raw: set[bytes] = set()
     out: list[str] = []
+    kinds = _LINK_KINDS
+    web = ("http://", "https://")
     for tag, attr, dq, sq, uq in _TAG_RE.findall(body):
         raw = dq or sq or uq
         if len(tag) == 4 and tag.lower() == b"base":
@@ -66,6 +69,7 @@ def extract_outlinks(body: bytes, base_url: str, limit: int = MAX_OUTLINKS) -> l
             value = (html.unescape(value) if "&" in value else value).strip()
             if value:
                 joiner = _Joiner(urljoin(base_url, value))
+                join, origin, scheme = joiner.join, joiner.origin, joiner.scheme
                 seen_raw.clear()
             continue
         if raw in seen_raw:
@@ -77,20 +81,27 @@ def extract_outlinks(body: bytes, base_url: str, limit: int = MAX_OUTLINKS) -> l
         value = value.strip()
         if not value or value[0] == "#":
             continue
-        head = value[:11]
-        if ":" in head and head.lower().startswith(_SKIP_SCHEMES):
-            continue
-        url = joiner.join(value)
+        # _Joiner.join's fast paths, inline: this loop runs for every link of every page
+        if "/." in value:
+            url = join(value)
+        elif value.startswith(web):
+            url = value
+        elif value[0] == "/":
+            url = f"{scheme}:{value}" if value[1:2] == "/" else origin + value
+        else:
+            head = value[:11]
+            if ":" in head and head.lower().startswith(_SKIP_SCHEMES):
+                continue
+            url = join(value)
         if "#" in url:
             url = url.partition("#")[0]
-        if not url.startswith(("http://", "https://")) and not url[:8].lower().startswith(
-            ("http://", "https://")
-        ):
+        if not url.startswith(web) and not url[:8].lower().startswith(web):
             continue
         if url in seen:
             continue
         seen.add(url)
-        out.append(f"{url} {_link_kind(tag, attr)}")
+        kind = kinds.get((tag, attr)) or _link_kind(tag, attr)
+        out.append(f"{url} {kind}")
         if len(out) >= limit:
             break
     return out
