@@ -180,8 +180,8 @@ def parse_html_head(body: bytes, encoding: str | None = None) -> etree._Element 
     For what a page says with ``<link>`` and ``<base>`` elements (canonical link,
     advertised feeds, language editions): the parser is fed in chunks and stops at the
     body, unless a ``<base>`` or a canonical or alternate ``<link>`` follows, when it
-    reads the whole document.
-    A news page is mostly body: this is several times cheaper than `parse_html`.
+    reads the whole document. A news page is mostly body: this is several times cheaper
+    than `parse_html`.
     """
     if not body:
         return None
