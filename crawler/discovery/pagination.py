@@ -10,6 +10,7 @@ the spider parsed anyway.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -27,6 +28,7 @@ __all__ = [
     "PageMarker",
     "continuation_links",
     "continuation_of",
+    "may_have_continuations",
     "page_marker",
 ]
 
@@ -187,6 +189,38 @@ def continuation_links(
         if target not in found:
             found[target] = Continuation(target, kind, marker.number)
     return sorted(found.values(), key=lambda c: (c.kind != TEXT, c.number, c.url))
+
+
+# every (lower-case) href value in the raw document, of any tag: a superset of what lxml
+# hands continuation_links; case-sensitive, so the regex engine can search for "href"
+# Only values with a digit: every page marker has one (and so does an entity).
+_RAW_HREF = re.compile(
+    rb"""href\s*=\s*(?:"([^"\d]*\d[^"]*)"|'([^'\d]*\d[^']*)'|([^\s"'>\d]*\d[^\s"'>]*))"""
+)
+_UPPER_HREF = re.compile(rb"H[Rr][Ee][Ff]")
+
+
+def may_have_continuations(body: bytes, url: str) -> bool:
+    """False only where no link of the raw document can be a continuation link of ``url``.
+
+    ``continuation_links``' own first tests (the article's path or a relative link, and
+    a page number in it) on every ``href`` of the bytes: when none passes, the spider
+    need not parse the body of an article whose links it does not follow.
+    """
+    if is_listing_url(url):
+        return False
+    article_path = urlsplit(url).path.rstrip("/")
+    if not article_path:
+        return False
+    if _UPPER_HREF.search(body):
+        return True  # not scanned: the caller parses the document
+    for dq, sq, uq in _RAW_HREF.findall(body):
+        href = (dq or sq or uq).decode("utf-8", "replace")
+        if "&" in href:
+            href = html.unescape(href)
+        if (article_path in href or _RELATIVE.match(href)) and _MARKER_HINT.search(href):
+            return True
+    return False
 
 
 def continuation_of(doc: etree._Element | None, url: str) -> str | None:

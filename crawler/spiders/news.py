@@ -38,7 +38,12 @@ from crawler.discovery.links import (
     parse_html,
     parse_html_head,
 )
-from crawler.discovery.pagination import continuation_links, continuation_of, page_marker
+from crawler.discovery.pagination import (
+    continuation_links,
+    continuation_of,
+    may_have_continuations,
+    page_marker,
+)
 from crawler.discovery.sitemaps import (
     MAX_SITEMAP_DEPTH,
     SitemapError,
@@ -450,7 +455,17 @@ class NewsSpider(scrapy.Spider):
         # An article whose links are not followed (and whose further pages are not looked
         # for) is needed for its head alone (canonical link, feeds, language editions):
         # most of a news page is body, and this runs on the reactor thread for every page.
-        whole = follow_links or not asserted or self.cfg.max_article_pages > 1
+        whole = (
+            follow_links
+            or not asserted
+            or (
+                self.cfg.max_article_pages > 1
+                and (
+                    page_marker(canonicalize_url(response.url)) is not None  # _first_page_of
+                    or may_have_continuations(response.body, response.url)
+                )
+            )
+        )
         doc = (parse_html if whole else parse_html_head)(response.body, response.encoding)
         discovery = dict(response.meta.get("nv_discovery") or {})
 

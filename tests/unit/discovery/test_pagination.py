@@ -11,6 +11,7 @@ from crawler.discovery.pagination import (
     Continuation,
     continuation_links,
     continuation_of,
+    may_have_continuations,
     page_marker,
 )
 
@@ -148,3 +149,23 @@ def test_continuation_of() -> None:
     section = doc('<a href="/articles/">Articles</a>')
     assert continuation_of(section, "https://news.example/articles/12") is None
     assert continuation_of(doc("<p>no link back</p>"), f"{ARTICLE}2/") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "may"),
+    [
+        (f'<a href="{ARTICLE}2/">2</a>', True),
+        ('<a class="x" href = "?page=2">Next</a>', True),
+        ("<a href='/2026/10/05/long-read/page/3'>3</a>", True),
+        ('<a href="?x=1&amp;page=2">2</a>', True),
+        (f'<A HREF="{ARTICLE}2/">2</A>', True),  # not scanned: parsed
+        # no link that could be one: other paths, no page number
+        ('<a href="/world/">World</a><a href="/2026/10/06/other-story/">Next</a>', False),
+        (f'<a href="{ARTICLE}#comments">Comments</a><img src="/img/2.jpg">', False),
+    ],
+)
+def test_may_have_continuations_scans_the_raw_hrefs(body: str, may: bool) -> None:
+    page = f"<html><body><article><p>Text.</p>{body}</article></body></html>".encode()
+    assert may_have_continuations(page, ARTICLE) is may
+    if not may:
+        assert links(body) == []  # what the parsed document says too

@@ -344,6 +344,12 @@ def test_a_leaf_article_is_read_for_its_links_head_and_item_alike(spider, monkey
     inner = response(f"{SITE}/other", page, cls=HtmlResponse, meta={**meta, "depth": 1})
     assert f"{SITE}/section/" in [r.url for r in spider.parse_page(inner)]
     assert parsed == ["parse_html_head", "parse_html"]
+    # a leaf article that may go on on another page is read whole for its page links
+    paged = b'<html><head></head><body><p>Text</p><a href="?page=2">2</a>' + filler + b"</body>"
+    leaf = response(f"{SITE}/paged", paged, cls=HtmlResponse, meta={**meta, "depth": 2})
+    out = list(spider.parse_page(leaf))
+    assert parsed[-1] == "parse_html"
+    assert f"{SITE}/paged?page=2" in [r.url for r in out if isinstance(r, Request)]
 
 
 def test_robots_denials_are_counted(spider):
