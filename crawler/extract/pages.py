@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from crawler.extract.comments.model import STATUS_CLOSED, STATUS_NONE, STATUS_OPEN
-from crawler.extract.core import extract_article
 from crawler.extract.options import ExtractionOptions
 
 __all__ = ["COMMENTS", "TEXT", "extract_pages", "merge_pages"]
@@ -85,6 +84,9 @@ def extract_pages(
     missing: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Extract the first page and each ``(url, kind, body, encoding)`` part, then merge them."""
+    # imported on use: the crawl process imports this module, not the extractor
+    from crawler.extract.core import extract_article
+
     options = options or ExtractionOptions()
     first = extract_article(body, url, encoding=encoding, options=options, hints=hints)
     extracted = [
