@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO))
 from bench_pipeline import (  # noqa: E402
     DEFAULT_TARBALL,
     Result,
+    count_records,
     newsvault_config,
     run_measured,
 )
@@ -76,7 +77,8 @@ def throughput(
             cfg = newsvault_config(server.url, work, args.concurrency, args.workers)
             if name == "distributed-1":
                 cfg = distributed_config(cfg, valkey.url)
-            runs.append((name, crawl_command(cfg), work / "archive" / "json"))
+            json_dir = work / "archive" / "json"
+            runs.append((name, crawl_command(cfg), lambda d=json_dir: count_records(d)))
         if round_no % 2:
             runs.reverse()
         for name, command, count in runs:
