@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO))
 from bench_pipeline import (  # noqa: E402
     DEFAULT_TARBALL,
     Result,
+    count_records,
     newsvault_config,
     run_measured,
 )
@@ -76,7 +77,8 @@ def throughput(
             cfg = newsvault_config(server.url, work, args.concurrency, args.workers)
             if name == "distributed-1":
                 cfg = distributed_config(cfg, valkey.url)
-            runs.append((name, crawl_command(cfg), work / "archive" / "json"))
+            json_dir = work / "archive" / "json"
+            runs.append((name, crawl_command(cfg), lambda d=json_dir: count_records(d)))
         if round_no % 2:
             runs.reverse()
         for name, command, count in runs:
@@ -111,18 +113,16 @@ def two_workers(
     cfg = distributed_config(
         newsvault_config(server.url, work, args.concurrency, args.workers), valkey.url
     )
+    # As an operator would: one config without storage.spool, both workers started from
+    # one directory with nothing else; each takes its own worker id and spool.
+    cfg.write_text(cfg.read_text().replace(f"  spool: {work}/spool\n", "", 1))
     server.hits.clear()
     started = time.monotonic()
     procs = {
         worker: subprocess.Popen(
-            crawl_command(
-                cfg, f"ARCHIVE_WORKER_ID={worker}", f"ARCHIVE_STORAGE_SPOOL={work}/spool-{worker}"
-            ),
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            crawl_command(cfg), cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
-        for worker in ("w1", "w2")
+        for worker in ("1", "2")
     }
     outputs = {worker: proc.communicate()[0] for worker, proc in procs.items()}
     elapsed = time.monotonic() - started
@@ -139,7 +139,8 @@ def two_workers(
             path = unquote(urlsplit(record.target_uri or "").path)
             if record.rec_type in ("response", "revisit") and path in pages:
                 responses[path] += 1
-                per_worker[warc.name.split("-")[-1].split("~")[0]] += 1
+                # PREFIX-TIMESTAMP-SERIAL-WORKER~TOKEN.warc.gz; the worker id is HOST-N
+                per_worker[warc.name.split("-", 3)[3].split("~")[0]] += 1
     urls = [
         json.loads(line)["url"]
         for shard in (work / "archive" / "json").rglob("*.jsonl.gz")

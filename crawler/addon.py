@@ -123,7 +123,7 @@ class NewsvaultAddon:
         for name, value in ARCHIVAL_SETTINGS.items():
             settings.set(name, value, priority="addon")
         if settings.get("ARCHIVE_REDIS_URL"):
-            self._join_distributed_run(settings)
+            join_distributed_run(settings, cfg)
         if not settings.get("ARCHIVE_RUN_ID"):
             settings.set("ARCHIVE_RUN_ID", new_run_id(), priority="addon")
         for setting, components in COMPONENTS.items():
@@ -131,14 +131,24 @@ class NewsvaultAddon:
                 settings.setdefault_in_component_priority_dict(setting, load_object(path), order)
         logger.debug("Loaded %s (config hash %s)", cfg.path, cfg.config_hash)
 
-    @staticmethod
-    def _join_distributed_run(settings: BaseSettings) -> None:
-        """Share the frontier in Redis: one run id for all workers, a worker id for this one."""
-        from crawler.distributed.config import DistributedConfig
-        from crawler.distributed.run import join_run
 
-        run_id, worker_id = join_run(DistributedConfig.from_settings(settings), new_run_id())
-        settings.set("ARCHIVE_RUN_ID", run_id, priority="addon")
-        settings.set("ARCHIVE_WORKER_ID", worker_id, priority="addon")
-        for name, value in DISTRIBUTED_SETTINGS.items():
-            settings.set(name, value, priority="addon")
+def join_distributed_run(settings: BaseSettings, cfg: ArchiveConfig) -> None:
+    """Share the frontier in Redis: one run id for all workers, a worker id for this one,
+    and (without ``storage.spool``) a spool of its own, so workers on one machine need
+    nothing but the config. Joining twice in one process (pre-flight, then the add-on)
+    keeps the same ids. JoinError if the worker cannot join.
+    """
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    from crawler.distributed.config import DistributedConfig
+    from crawler.distributed.run import join_run
+
+    run_id, worker_id = join_run(DistributedConfig.from_settings(settings), new_run_id())
+    settings.set("ARCHIVE_RUN_ID", run_id, priority="addon")
+    settings.set("ARCHIVE_WORKER_ID", worker_id, priority="addon")
+    for name, value in DISTRIBUTED_SETTINGS.items():
+        settings.set(name, value, priority="addon")
+    spool_priority = settings.getpriority("ARCHIVE_STORAGE_SPOOL") or 0
+    if spool_priority <= SETTINGS_PRIORITIES["addon"]:  # not given with -s or in settings.py
+        spool = cfg.storage.worker_spool_dir(worker_id)
+        settings.set("ARCHIVE_STORAGE_SPOOL", spool, priority="addon")

@@ -40,7 +40,8 @@ class StorageConfig:
     #: None: a sibling of ``warc`` (archive/warc -> archive/state, s3://b/x/warc -> s3://b/x/state)
     state: str | None = None
     manifests: str | None = None
-    #: None: a directory of this archive's own under .newsvault/ (see default_spool)
+    #: None: a directory of this archive's own under .newsvault/ (see default_spool), and
+    #: of each worker's own in a distributed crawl
     spool: str | None = None
     s3: S3Options = field(default_factory=S3Options)
 
@@ -55,6 +56,10 @@ class StorageConfig:
     @property
     def spool_dir(self) -> str:
         return self.spool or default_spool(self.warc)
+
+    def worker_spool_dir(self, worker_id: str) -> str:
+        """The spool of one worker of a distributed crawl: ``storage.spool`` if set."""
+        return self.spool or default_spool(self.warc, worker_id)
 
 
 def sibling_uri(uri: str, name: str) -> str:
@@ -71,10 +76,11 @@ def sibling_uri(uri: str, name: str) -> str:
     return f"{scheme}://{parts.netloc}{sibling if sibling.startswith('/') else '/' + sibling}"
 
 
-def default_spool(warc_uri: str) -> str:
-    """The local spool of the archive at ``warc_uri``: two archives never share one."""
+def default_spool(warc_uri: str, worker_id: str = "") -> str:
+    """The local spool of the archive at ``warc_uri``: two archives never share one, nor two
+    workers of a distributed crawl (``.newsvault/spool-HASH~WORKER``)."""
     digest = hashlib.sha256(warc_uri.rstrip("/").encode("utf-8")).hexdigest()[:12]
-    return f".newsvault/spool-{digest}"
+    return f".newsvault/spool-{digest}~{worker_id}" if worker_id else f".newsvault/spool-{digest}"
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,9 @@ def preflight(
     from pipelines.storage import StorageConfigError, check_stores, probe_writable
 
     effective = apply_config(settings, cfg)
+    redis_url = effective.get("ARCHIVE_REDIS_URL")
+    if redis_url:
+        join_worker(settings, effective, cfg)
     spool = Path(str(settings_value(effective, "ARCHIVE_STORAGE_SPOOL")))
     try:
         probe_writable(spool / "ready")
@@ -190,19 +193,42 @@ def preflight(
             f"storage.spool {str(spool)!r} is not a usable directory "
             f"({exc.strerror or exc}): fix it or point storage.spool at a writable local directory"
         ) from None
-    hold_archive_lock(spool, config=str(cfg.path))
+    worker = str(effective.get("ARCHIVE_WORKER_ID") or "") if redis_url else ""
+    try:
+        hold_archive_lock(spool, config=str(cfg.path), **({"worker": worker} if worker else {}))
+    except StartupError as exc:
+        if worker:
+            raise StartupError(
+                f"worker {worker}: {exc}; workers on one machine need a spool each: leave "
+                "storage.spool unset (each worker then gets its own) or give each its own "
+                "with -s ARCHIVE_STORAGE_SPOOL=DIR"
+            ) from None
+        raise
     try:
         check_stores(effective, create_bucket=create_bucket)
     except StorageConfigError as exc:
         raise StartupError(str(exc)) from None
-    redis_url = effective.get("ARCHIVE_REDIS_URL")
-    if redis_url:
-        from crawler.distributed.run import check_redis
-
-        problem = check_redis(redis_url)
-        if problem:
-            raise StartupError(problem)
     return cfg
+
+
+def join_worker(settings: BaseSettings, effective: BaseSettings, cfg: ArchiveConfig) -> None:
+    """A distributed crawl: check Redis and join the run now, so that the worker's own
+    spool (``.newsvault/spool-HASH~WORKER`` without ``storage.spool``) is known before its
+    lock is taken. The add-on joins again with the same ids (``ARCHIVE_RUN_ID``,
+    ``ARCHIVE_WORKER_ID``)."""
+    from crawler.addon import join_distributed_run
+    from crawler.distributed.run import JoinError, check_redis
+
+    problem = check_redis(str(effective.get("ARCHIVE_REDIS_URL")))
+    if problem:
+        raise StartupError(problem)
+    try:
+        join_distributed_run(effective, cfg)
+    except JoinError as exc:
+        raise StartupError(str(exc)) from None
+    for name in ("ARCHIVE_RUN_ID", "ARCHIVE_WORKER_ID"):
+        if (settings.getpriority(name) or 0) <= (effective.getpriority(name) or 0):
+            settings.set(name, effective.get(name), priority=effective.getpriority(name) or 0)
 
 
 def forget_finished_job(settings: BaseSettings, stats: dict[str, object]) -> None:

@@ -242,7 +242,8 @@ class RunManifestExtension:
         await maybe_deferred_to_future(
             threads.deferToThread(recover_manifests, uploader, f"run {self.config.run_id}")
         )
-        uploader.journal_run_id = self.config.run_id
+        # RUN_ID~WORKER for a worker of a distributed run: its recovery manifest is its own
+        uploader.journal_run_id = manifest_key(self.config.run_id, self.config.worker_id)[:-5]
 
     def build(self, uploader: Uploader) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
@@ -276,8 +277,9 @@ def recover_manifests(uploader: Uploader, by: str) -> list[str]:
     A run journals each file it stores (``spool/journal/RUN_ID.jsonl``) and removes the
     journal once its own manifest is written, so a journal left behind (the spool is
     locked by one process at a time) is a run killed before its manifest. Its recovery
-    manifest, ``RUN_ID.json`` like any other, lists what the journal names and says
-    which run recovered it, so ``newsvault verify`` covers every stored file.
+    manifest, ``RUN_ID.json`` like any other (``RUN_ID~WORKER.json`` from a worker's
+    ``RUN_ID~WORKER.jsonl``), lists what the journal names and says which run recovered
+    it, so ``newsvault verify`` covers every stored file.
     """
     from pipelines.storage.uploader import JOURNAL_DIR, ShippedFile
 
@@ -286,9 +288,9 @@ def recover_manifests(uploader: Uploader, by: str) -> list[str]:
         return []
     recovered = []
     for path in sorted(journal_dir.glob("*.jsonl")):
-        run_id = path.stem
-        if run_id == uploader.journal_run_id:
+        if path.stem == uploader.journal_run_id:
             continue
+        run_id, _, worker_id = path.stem.partition("~")  # a worker of a distributed run
         files: dict[tuple[str, str], ShippedFile] = {}
         with open(path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
@@ -297,7 +299,7 @@ def recover_manifests(uploader: Uploader, by: str) -> list[str]:
                 except (ValueError, TypeError):
                     continue  # the line a kill cut short
                 files[(entry.store, entry.key)] = entry
-        key = manifest_key(run_id)
+        key = manifest_key(run_id, worker_id)
         store = uploader.stores[MANIFEST_STORE]
         already = uploader.ready_path(MANIFEST_STORE, key).exists() or store.exists(key)
         if files and not already:
@@ -310,6 +312,8 @@ def recover_manifests(uploader: Uploader, by: str) -> list[str]:
                 files=files.values(),
                 stores={name: s.describe() for name, s in uploader.stores.items()},
             )
+            if worker_id:
+                doc["worker_id"] = worker_id
             doc["recovered"] = {
                 "by": by,
                 "at": datetime.now(timezone.utc).isoformat(),

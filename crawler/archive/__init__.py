@@ -8,6 +8,7 @@ from crawler.archive.catalog import (
     ArchiveError,
     ArchiveFile,
     Run,
+    RunManifest,
     open_archive,
     parse_when,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "ArchiveError",
     "ArchiveFile",
     "Run",
+    "RunManifest",
     "open_archive",
     "parse_when",
 ]

@@ -10,22 +10,25 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.archive.catalog import Archive, ArchiveError, ArchiveFile, Run
+from crawler.archive.catalog import Archive, ArchiveError, ArchiveFile, Run, RunManifest
 from pipelines.capture_index import INDEX_KIND, index_key, rows_from_cdxj, write_index
 
 logger = logging.getLogger(__name__)
 
 
-def index_file(run: Run) -> ArchiveFile | None:
-    return next((f for f in run.files if f.kind == INDEX_KIND and f.status != "pending"), None)
+def index_file(part: RunManifest) -> ArchiveFile | None:
+    """The stored capture index of one manifest (a distributed run has one per worker)."""
+    return next((f for f in part.files if f.kind == INDEX_KIND and f.status != "pending"), None)
 
 
-def run_articles(archive: Archive, run: Run) -> tuple[set[tuple[str, int]], dict[str, str]]:
-    """(warc file, offset) of every article of the run, and host -> source from them."""
+def run_articles(
+    archive: Archive, files: Sequence[ArchiveFile]
+) -> tuple[set[tuple[str, int]], dict[str, str]]:
+    """(warc file, offset) of every article in ``files``' JSON, and host -> source from them."""
     found: set[tuple[str, int]] = set()
     hosts: dict[str, str] = {}
-    for f in run.files_of("jsonl"):
-        if f.status == "pending":
+    for f in files:
+        if f.kind != "jsonl" or f.status == "pending":
             continue
         for line in gzip.decompress(archive.get_bytes(f)).splitlines():
             if not line.strip():
@@ -40,17 +43,18 @@ def run_articles(archive: Archive, run: Run) -> tuple[set[tuple[str, int]], dict
     return found, hosts
 
 
-def build_run_rows(archive: Archive, run: Run) -> list[dict[str, Any]]:
-    """The index rows of a run crawled without one: from its CDXJ files and article JSON.
+def build_rows(archive: Archive, run: Run, part: RunManifest) -> list[dict[str, Any]]:
+    """The index rows of one manifest crawled without an index: from its CDXJ files and the
+    run's article JSON.
 
     Sources come from the articles' hosts (or the run's only source); is_article from the
     articles' provenance. Revisits and responses are both in the CDXJ.
     """
-    articles, hosts = run_articles(archive, run)
+    articles, hosts = run_articles(archive, run.files)
     only = next(iter(run.sources)) if len(run.sources) == 1 else None
     rows: list[dict[str, Any]] = []
-    for f in run.files_of("cdxj"):
-        if f.status == "pending":
+    for f in part.files:
+        if f.kind != "cdxj" or f.status == "pending":
             continue
         warc_key = f.key[: -len(".cdxj")]
         text = archive.get_bytes(f).decode("utf-8")
@@ -67,61 +71,76 @@ def build_run_rows(archive: Archive, run: Run) -> list[dict[str, Any]]:
     return rows
 
 
+def _local_name(part: RunManifest) -> str:
+    return part.key.rsplit("/", 1)[-1].removesuffix(".json") + ".parquet"
+
+
 def local_indexes(archive: Archive, runs: Sequence[Run], folder: Path) -> list[Path]:
-    """A local Parquet file per run: its stored index, or one built now from its CDXJ."""
+    """Local Parquet files for the runs (one per manifest: a distributed run's workers each
+    have their own): the stored index, or one built now from the CDXJ."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for run in runs:
-        target = folder / f"{run.run_id}.parquet"
-        stored = index_file(run)
-        if stored is not None:
-            target.write_bytes(archive.get_bytes(stored))
-        else:
-            rows = build_run_rows(archive, run)
-            if not rows:
-                continue
-            write_index(rows, target)
-        paths.append(target)
+        for part in run.manifests:
+            target = folder / _local_name(part)
+            stored = index_file(part)
+            if stored is not None:
+                target.write_bytes(archive.get_bytes(stored))
+            else:
+                rows = build_rows(archive, run, part)
+                if not rows:
+                    continue
+                write_index(rows, target)
+            paths.append(target)
     return paths
 
 
 def build_missing(
     archive: Archive, runs: Iterable[Run], folder: Path, *, force: bool = False
 ) -> list[str]:
-    """Write ``index/RUN_ID.parquet`` for each run without one, and list it in the run's
-    manifest; returns one line per run indexed."""
+    """Write ``index/RUN_ID.parquet`` (``index/RUN_ID~WORKER.parquet`` for each worker of a
+    distributed run) where there is none, and list it in its manifest; returns one line per
+    run indexed."""
     from pipelines.storage import file_sha256
 
     folder.mkdir(parents=True, exist_ok=True)
     done = []
     for run in runs:
-        if index_file(run) is not None and not force:
+        parts = [p for p in run.manifests if force or index_file(p) is None]
+        if not parts:
             continue
-        rows = build_run_rows(archive, run)
-        if not rows:
+        captures = 0
+        where = []
+        for part in parts:
+            rows = build_rows(archive, run, part)
+            if not rows:
+                continue
+            path = folder / _local_name(part)
+            count = write_index(rows, path)
+            key = index_key(run.run_id, part.worker_id)
+            store = archive.store("warc")
+            try:
+                stored = store.put_file(path, key)
+            except Exception as exc:
+                raise ArchiveError(f"cannot store {store.uri_for(key)}: {exc}") from None
+            entry = {
+                "store": "warc",
+                "key": key,
+                "uri": store.uri_for(key),
+                "size": stored.size,
+                "sha256": stored.sha256 or file_sha256(path),
+                "records": count,
+                "kind": INDEX_KIND,
+                "status": "uploaded",
+            }
+            doc = dict(part.doc)
+            doc["files"] = [f for f in doc.get("files", ()) if f.get("key") != key] + [entry]
+            manifests = archive.store("manifests")
+            manifests.put_bytes((json.dumps(doc, indent=2) + "\n").encode("utf-8"), part.key)
+            captures += count
+            where.append(store.uri_for(key))
+        if not where:
             done.append(f"{run.run_id}: no CDXJ to index")
-            continue
-        path = folder / f"{run.run_id}.parquet"
-        count = write_index(rows, path)
-        key = index_key(run.run_id, str(run.manifest.get("worker_id") or ""))
-        store = archive.store("warc")
-        try:
-            stored = store.put_file(path, key)
-        except Exception as exc:
-            raise ArchiveError(f"cannot store {store.uri_for(key)}: {exc}") from None
-        entry = {
-            "store": "warc",
-            "key": key,
-            "uri": store.uri_for(key),
-            "size": stored.size,
-            "sha256": stored.sha256 or file_sha256(path),
-            "records": count,
-            "kind": INDEX_KIND,
-            "status": "uploaded",
-        }
-        doc = dict(run.manifest)
-        doc["files"] = [f for f in doc.get("files", ()) if f.get("key") != key] + [entry]
-        manifests = archive.store("manifests")
-        manifests.put_bytes((json.dumps(doc, indent=2) + "\n").encode("utf-8"), run.manifest_key)
-        done.append(f"{run.run_id}: {count} capture(s) -> {store.uri_for(key)}")
+        else:
+            done.append(f"{run.run_id}: {captures} capture(s) -> {', '.join(where)}")
     return done

@@ -41,6 +41,8 @@ class ArchiveFile:
     records: int
     kind: str
     status: str = "uploaded"
+    #: The worker of a distributed run that stored it ("" for a single-process run).
+    worker_id: str = ""
 
     @property
     def path(self) -> str:
@@ -48,24 +50,105 @@ class ArchiveFile:
         return f"{self.store}/{self.key}"
 
 
+#: How bad a manifest's outcome (``newsvault/outcome`` in its stats) is; a run is as bad as
+#: its worst worker. A manifest without one (recovered, or older) counts as failed.
+OUTCOME_RANK = {"ok": 0, "partial": 1, "failed": 2, "usage": 2}
+
+
 @dataclass(frozen=True)
-class Run:
-    """One crawl run: its manifest, parsed."""
+class RunManifest:
+    """One manifest of a run: a single-process run has one, a distributed run one per worker."""
 
     run_id: str
+    key: str
+    worker_id: str
     started: datetime | None
     finished: datetime | None
     finish_reason: str
+    outcome: str
     sources: Mapping[str, Mapping[str, Any]]
     files: tuple[ArchiveFile, ...]
+    doc: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def severity(self) -> tuple[int, int]:
+        """Sorts manifests from the best end (0, 0) to the worst."""
+        from crawler.outcome import OK_FINISH_REASONS
+
+        reason = 0 if self.finish_reason in OK_FINISH_REASONS else 1 if self.finish_reason else 2
+        return OUTCOME_RANK.get(self.outcome, 2), reason
+
+
+@dataclass(frozen=True)
+class Run:
+    """One crawl run, from its manifests: one, or one per worker of a distributed run.
+
+    A distributed run's workers share the run id; the run's files are all of theirs, its
+    per-source counters their sums, it started with the first and ended with the last,
+    and its finish reason and outcome are those of its worst worker.
+    """
+
+    run_id: str
+    manifests: tuple[RunManifest, ...]
     stores: Mapping[str, str]
-    manifest_key: str
-    manifest: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def workers(self) -> tuple[str, ...]:
+        """The worker ids of a distributed run (empty for a single-process run)."""
+        return tuple(m.worker_id for m in self.manifests if m.worker_id)
+
+    @property
+    def started(self) -> datetime | None:
+        return min((m.started for m in self.manifests if m.started), default=None)
+
+    @property
+    def finished(self) -> datetime | None:
+        return max((m.finished for m in self.manifests if m.finished), default=None)
+
+    @property
+    def worst(self) -> RunManifest:
+        return max(self.manifests, key=lambda m: m.severity)
+
+    @property
+    def finish_reason(self) -> str:
+        return self.worst.finish_reason
+
+    @property
+    def outcome(self) -> str:
+        return self.worst.outcome
+
+    @property
+    def files(self) -> tuple[ArchiveFile, ...]:
+        return tuple(f for m in self.manifests for f in m.files)
+
+    @property
+    def sources(self) -> dict[str, dict[str, Any]]:
+        """Per-source counters, summed over the workers (numbers only, where there are several)."""
+        if len(self.manifests) == 1:
+            return {n: dict(c) for n, c in self.manifests[0].sources.items()}
+        out: dict[str, dict[str, Any]] = {}
+        for m in self.manifests:
+            for name, counters in m.sources.items():
+                into = out.setdefault(name, {})
+                for counter, value in counters.items():
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        into[counter] = into.get(counter, 0) + value
+        return {n: dict(sorted(c.items())) for n, c in sorted(out.items())}
+
+    def stat_totals(self) -> dict[str, int]:
+        """The integer Scrapy stats of the run's manifests, summed over the workers."""
+        out: dict[str, int] = {}
+        for m in self.manifests:
+            for key, value in (m.doc.get("stats") or {}).items():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    out[key] = out.get(key, 0) + value
+        return out
 
     def count(self, counter: str, source: str | None = None) -> int:
         """A per-source counter (``articles``, ``fetched``, ...) summed over the sources."""
-        names = [source] if source else list(self.sources)
-        return sum(int(self.sources.get(n, {}).get(counter, 0) or 0) for n in names)
+        sources = self.sources
+        names = [source] if source else list(sources)
+        return sum(int(sources.get(n, {}).get(counter, 0) or 0) for n in names)
 
     def files_of(self, *kinds: str) -> list[ArchiveFile]:
         return [f for f in self.files if not kinds or f.kind in kinds]
@@ -99,8 +182,9 @@ def _moment(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def _run_from_manifest(key: str, doc: Mapping[str, Any]) -> Run:
+def _manifest_from_doc(key: str, doc: Mapping[str, Any]) -> RunManifest:
     run_id = str(doc["run_id"])
+    worker_id = str(doc.get("worker_id") or "")
     files = tuple(
         ArchiveFile(
             run_id=run_id,
@@ -111,21 +195,40 @@ def _run_from_manifest(key: str, doc: Mapping[str, Any]) -> Run:
             records=int(e.get("records") or 0),
             kind=str(e.get("kind") or ""),
             status=str(e.get("status") or "uploaded"),
+            worker_id=worker_id,
         )
         for e in doc.get("files", ())
         if e.get("store") and e.get("key")
     )
-    return Run(
+    stats = doc.get("stats") or {}
+    return RunManifest(
         run_id=run_id,
+        key=key,
+        worker_id=worker_id,
         started=_moment(doc.get("started")),
         finished=_moment(doc.get("finished")),
         finish_reason=str(doc.get("finish_reason") or ""),
+        outcome=str(stats.get("newsvault/outcome") or ""),
         sources=dict(doc.get("sources") or {}),
         files=files,
-        stores=dict(doc.get("stores") or {}),
-        manifest_key=key,
-        manifest=doc,
+        doc=doc,
     )
+
+
+def runs_from_manifests(manifests: Iterable[RunManifest]) -> list[Run]:
+    """One Run per run id: the manifests of a distributed run's workers become one run."""
+    by_run: dict[str, list[RunManifest]] = {}
+    for m in manifests:
+        by_run.setdefault(m.run_id, []).append(m)
+    runs = []
+    for run_id, manifests in sorted(by_run.items()):
+        manifests.sort(key=lambda m: (m.worker_id, m.key))
+        stores: dict[str, str] = {}
+        for m in manifests:
+            for name, where in (m.doc.get("stores") or {}).items():
+                stores.setdefault(str(name), str(where))
+        runs.append(Run(run_id=run_id, manifests=tuple(manifests), stores=stores))
+    return runs
 
 
 def _join(uri: str, name: str) -> str:
@@ -191,13 +294,24 @@ class Archive:
         source: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        run_ids: Iterable[str] = (),
     ) -> list[Run]:
-        """Runs that crawled ``source`` and overlap [since, until]."""
+        """Runs that crawled ``source``, overlap [since, until] and, if given, are ``run_ids``
+        (a distributed run is one run: its id selects every worker's files)."""
         if source and source not in self.sources:
             known = ", ".join(self.sources) or "none"
             raise ArchiveError(f"unknown source {source!r} in {self.uri}: its runs crawled {known}")
+        wanted = set(run_ids)
+        unknown = sorted(wanted - {run.run_id for run in self.runs})
+        if unknown:
+            raise ArchiveError(
+                f"no run {', '.join(unknown)} in {self.uri}: `newsvault ls {self.uri}` lists "
+                "its run ids"
+            )
         chosen = []
         for run in self.runs:
+            if wanted and run.run_id not in wanted:
+                continue
             if source and source not in run.sources:
                 continue
             start = run.started or run.finished
@@ -260,12 +374,13 @@ def open_archive(uri: str, options: Any = None) -> Archive:
             stores[name] = store_from_uri(_join(uri, name), options)
     else:
         stores["manifests"] = root
-    runs = []
+    manifests = []
     for key, doc in docs:
         try:
-            runs.append(_run_from_manifest(key if layout == "manifests" else key[10:], doc))
+            manifests.append(_manifest_from_doc(key if layout == "manifests" else key[10:], doc))
         except (KeyError, TypeError, ValueError) as exc:
             raise ArchiveError(f"{root.uri_for(key)}: not a valid run manifest ({exc})") from None
+    runs = runs_from_manifests(manifests)
     archive = Archive(uri, runs, stores)
     archive._options = options
     return archive

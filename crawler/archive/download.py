@@ -112,14 +112,16 @@ def download_file(
 
 
 def write_manifests(archive: Archive, runs: Sequence[Run], dest: Path) -> None:
-    """Copy the runs' manifests last, so DEST is itself an archive once complete."""
+    """Copy the runs' manifests (every worker's of a distributed run) last, so DEST is
+    itself an archive once complete."""
     folder = dest / "manifests"
     folder.mkdir(parents=True, exist_ok=True)
     for run in runs:
-        target = folder / f"{run.run_id}.json"
-        tmp = target.with_name(target.name + PART_SUFFIX)
-        tmp.write_text(json.dumps(run.manifest, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
+        for manifest in run.manifests:
+            target = folder / manifest.key.rsplit("/", 1)[-1]
+            tmp = target.with_name(target.name + PART_SUFFIX)
+            tmp.write_text(json.dumps(manifest.doc, indent=2) + "\n", encoding="utf-8")
+            os.replace(tmp, target)
 
 
 def download(

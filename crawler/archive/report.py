@@ -145,8 +145,8 @@ def collect(archive: Archive, runs: Sequence[Run], index_paths: Sequence[Path]) 
     for run in sorted(runs, key=lambda r: r.started or datetime.min):
         total += sum(f.size for f in run.files if f.kind != "state")
         size.append(((run.started or run.finished or datetime.min).strftime("%Y-%m-%d %H:%M"), total / 1e6))
-        for key, value in (run.manifest.get("stats") or {}).items():
-            if isinstance(value, int) and value and any(w in key.lower() for w in ERROR_WORDS):
+        for key, value in run.stat_totals().items():
+            if value and any(w in key.lower() for w in ERROR_WORDS):
                 errors[key] += value
     return {
         "per_day": {k: dict(v) for k, v in per_day.items()},

@@ -1,4 +1,4 @@
-"""Options shared by the commands that read an archive: URI, --source, --since, --until."""
+"""Options shared by the commands that read an archive: URI, --source, --since, --until, --run."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ def archive_parent(*, filters: bool = True) -> argparse.ArgumentParser:
         parent.add_argument(
             "--until", metavar="DATE", help="only runs that started on or before DATE"
         )
+        parent.add_argument(
+            "--run",
+            action="append",
+            default=[],
+            metavar="RUN_ID",
+            help="only this run (repeatable); a distributed run's id gives all its workers' files",
+        )
     return parent
 
 
@@ -59,9 +66,11 @@ def selected_runs(args: argparse.Namespace, archive: Archive) -> list[Run]:
     except ValueError as exc:
         raise fail(f"--since/--until: {exc}") from None
     try:
-        runs = archive.select(getattr(args, "source", None), since, until)
+        runs = archive.select(
+            getattr(args, "source", None), since, until, run_ids=getattr(args, "run", None) or ()
+        )
     except ArchiveError as exc:
         raise fail(str(exc)) from None
     if not runs:
-        raise fail(f"no run in {archive.uri} matches --source/--since/--until", 1)
+        raise fail(f"no run in {archive.uri} matches --source/--since/--until/--run", 1)
     return runs

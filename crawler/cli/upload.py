@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 from typing import Any
 
 from crawler.cli.common import archive_settings, config_options, error
@@ -30,12 +31,34 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_upload)
 
 
+def spools(settings: Any) -> list[str]:
+    """The config's spool and, for a distributed crawl, each worker's on this machine
+    (``SPOOL~WORKER``, where workers without ``storage.spool`` keep theirs)."""
+    from crawler.config import settings_value
+
+    spool = Path(str(settings_value(settings, "ARCHIVE_STORAGE_SPOOL")))
+    found = [str(spool)]
+    if settings.get("ARCHIVE_REDIS_URL") and spool.parent.is_dir():
+        found += sorted(str(p) for p in spool.parent.glob(f"{spool.name}~*") if p.is_dir())
+    return found
+
+
 def cmd_upload(args: argparse.Namespace) -> int:
-    """Upload everything in spool/ready; 0 when nothing is left, 1 if some is, 2 on bad config."""
+    """Upload everything in spool/ready (every worker's spool of a distributed crawl on this
+    machine); 0 when nothing is left, 1 if some is, 2 on bad config."""
+    settings = archive_settings(args, require_config=False)
+    codes = []
+    for spool in spools(settings):
+        own = settings.copy()
+        own.set("ARCHIVE_STORAGE_SPOOL", spool, priority="cmdline")
+        codes.append(upload_spool(own, args))
+    return max(codes)
+
+
+def upload_spool(settings: Any, args: argparse.Namespace) -> int:
     from pipelines.manifest import build_manifest, new_run_id, recover_manifests, submit_manifest
     from pipelines.storage import StorageError, Uploader, UploaderConfig
 
-    settings = archive_settings(args, require_config=False)
     try:
         config = UploaderConfig.from_settings(settings)
         uploader = Uploader(config, store_options=settings)

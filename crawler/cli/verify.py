@@ -1,4 +1,4 @@
-"""`newsvault verify URI`: check every run manifest against the stores it names."""
+"""`newsvault verify URI`: check every run manifest (every worker's of a distributed run)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ def add_parser(sub: Any) -> None:
         metavar="URI",
         help="the manifests store (path, file:// or s3://...), or one manifest's .json URI",
     )
-    p.add_argument("--run", metavar="RUN_ID", help="check only this run's manifest")
+    p.add_argument(
+        "--run",
+        metavar="RUN_ID",
+        help="check only this run (a distributed run: every worker's manifest)",
+    )
     p.add_argument(
         "--deep",
         action="store_true",
@@ -87,7 +91,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         error(f"{uri}: cannot read manifest: {exc}")
         return 2
     if not manifests:
-        error(f"no run manifests found under {base.describe()}: check the URI")
+        if args.run:
+            error(f"no manifest of run {args.run} under {base.describe()}: check the run id")
+        else:
+            error(f"no run manifests found under {base.describe()}: check the URI")
         return 1
 
     problems = 0
@@ -107,7 +114,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         for line in lines:
             print(line)
         problems += len(lines)
-    summary = f"checked {len(manifests)} manifest(s), {files} file(s): {problems} problem(s)"
+    # A distributed run has one manifest per worker: the runs are its distinct run ids.
+    runs = len({str(doc.get("run_id") or key) for key, doc in manifests})
+    summary = (
+        f"checked {len(manifests)} manifest(s) of {runs} run(s), {files} file(s): "
+        f"{problems} problem(s)"
+    )
     if problems:
         error(summary)
         return 1

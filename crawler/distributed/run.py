@@ -5,11 +5,13 @@ Workers started without ``ARCHIVE_RUN_ID`` join the run recorded in Redis as cur
 request is done, so the next start of the workers is the next run. A worker id names
 the worker's files and manifest: ``ARCHIVE_WORKER_ID`` (for example the systemd
 instance, ``%H-%i``), or the first free ``HOST-N``. An id held by a live worker of the
-run is refused, so two workers never write the same file names.
+run is refused, so two workers never write the same file names. Joining again from the
+same process (the launcher's pre-flight joins, then the add-on) keeps the same ids.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from typing import Any
@@ -22,6 +24,20 @@ _WORKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 class JoinError(RuntimeError):
     """The worker cannot join the run, as one sentence with the fix."""
+
+
+def holder() -> str:
+    """What a worker writes into its ``alive:WORKER`` key: this host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim(server: Any, key: str, ttl_ms: int) -> bool:
+    """Take ``key`` for this process, or find it already ours."""
+    me = holder()
+    if server.set(key, me, nx=True, px=ttl_ms):
+        return True
+    held = server.get(key)
+    return held is not None and held.decode("utf-8", "replace") == me
 
 
 def _claim_ttl_ms(config: DistributedConfig) -> int:
@@ -64,7 +80,7 @@ def _claim_worker(server: Any, keys: RunKeys, config: DistributedConfig) -> str:
                 f"ARCHIVE_WORKER_ID: {config.worker_id!r} must be 1-64 letters, digits, "
                 "'.', '_' or '-'"
             )
-        if not server.set(keys.alive(config.worker_id), "1", nx=True, px=ttl):
+        if not _claim(server, keys.alive(config.worker_id), ttl):
             raise JoinError(
                 f"ARCHIVE_WORKER_ID: worker {config.worker_id!r} is running in run "
                 f"{keys.run_id} already (or stopped less than {ttl // 1000}s ago); "
@@ -74,7 +90,7 @@ def _claim_worker(server: Any, keys: RunKeys, config: DistributedConfig) -> str:
     host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname().split(".")[0]) or "worker"
     for n in range(1, MAX_WORKERS_PER_HOST + 1):
         worker_id = f"{host}-{n}"
-        if server.set(keys.alive(worker_id), "1", nx=True, px=ttl):
+        if _claim(server, keys.alive(worker_id), ttl):
             return worker_id
     raise JoinError(
         f"more than {MAX_WORKERS_PER_HOST} workers of run {keys.run_id} on {host}; "

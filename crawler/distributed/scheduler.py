@@ -30,6 +30,7 @@ from crawler.distributed.config import (
 )
 from crawler.distributed.dupefilter import RunDupeFilter
 from crawler.distributed.queue import LeasedQueue
+from crawler.distributed.run import holder
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +228,7 @@ class DistributedScheduler(RedisScheduler):  # type: ignore[misc]
         try:
             lost = self._q.renew(self._held)
             pipe = self.server.pipeline(transaction=False)
-            pipe.set(k.alive(self.config.worker_id), "1", px=int(self.config.lease * 1000))
+            pipe.set(k.alive(self.config.worker_id), holder(), px=int(self.config.lease * 1000))
             for key in k.all():
                 pipe.expire(key, self.config.run_ttl)
             pipe.execute()

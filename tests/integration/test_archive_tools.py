@@ -50,7 +50,9 @@ def settings_of(crawled: CrawledArchive) -> dict[str, str]:
 
 
 def manifests(crawled: CrawledArchive) -> list[dict[str, Any]]:
-    return [run.manifest for run in open_archive(crawled.uri, settings_of(crawled)).runs]
+    return [
+        m.doc for run in open_archive(crawled.uri, settings_of(crawled)).runs for m in run.manifests
+    ]
 
 
 # --------------------------------------------------------------------------- ls
@@ -458,7 +460,7 @@ def test_reextract_rebuilds_the_published_json_from_the_warcs(archive, capsys, t
     again = CrawledArchive(str(dest), archive.site_url, tmp_path)
     rebuilt = published_articles(again)
     assert sorted(a["provenance"]["record_id"] for a in rebuilt) == sorted(original)
-    (manifest,) = [run.manifest for run in open_archive(str(dest)).runs]
+    (manifest,) = [m.doc for run in open_archive(str(dest)).runs for m in run.manifests]
     for article in rebuilt:
         before = original[article["provenance"]["record_id"]]
         prov, old = article.pop("provenance"), before.pop("provenance")

@@ -289,6 +289,14 @@ def test_each_archive_gets_its_own_default_spool() -> None:
     assert to_settings(explicit)["ARCHIVE_STORAGE_STATE"] == "s3://bkt/st"
 
 
+def test_each_worker_of_a_distributed_crawl_gets_its_own_default_spool() -> None:
+    storage = parse_config("storage:\n  warc: s3://bkt/one/warc\n").storage
+    one, two = storage.worker_spool_dir("crawl3-1"), storage.worker_spool_dir("crawl3-2")
+    assert one == f"{storage.spool_dir}~crawl3-1" and two == f"{storage.spool_dir}~crawl3-2"
+    explicit = parse_config("storage:\n  warc: w\n  spool: /var/spool/nv\n").storage
+    assert explicit.worker_spool_dir("crawl3-1") == "/var/spool/nv"  # the operator's choice
+
+
 def test_archive_only_and_jobdir_keys_become_settings() -> None:
     cfg = parse_config("extraction:\n  enabled: false\ncrawl:\n  jobdir: .newsvault/job\n")
     settings = to_settings(cfg)

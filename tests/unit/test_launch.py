@@ -104,6 +104,35 @@ def test_a_second_crawl_of_one_archive_waits_until_the_holder_is_dead(tmp_path: 
     preflight(project_settings(), str(_config(tmp_path, spool)))  # the dead holder's lock is free
 
 
+def test_two_crawls_of_one_archive_with_the_default_spool_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Distributed workers get spools of their own; crawls that are not distributed share
+    the archive's one default spool, and its lock still keeps the second out."""
+    monkeypatch.chdir(tmp_path)
+    config = _config(tmp_path)
+    spool = tmp_path / load_config(config).storage.spool_dir
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from crawler.runlock import ArchiveLock; "
+            f"lock = ArchiveLock({str(spool)!r}); lock.acquire(config='first.yaml'); "
+            "print('held', flush=True); time.sleep(60)",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(StartupError, match="another crawl of this archive is running"):
+            preflight(project_settings(), str(config))
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(10)
+
+
 def test_the_config_file_is_read_once_per_crawl(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -87,3 +87,94 @@ def test_not_an_archive_is_one_sentence(tmp_path):
         open_archive(str(tmp_path / "missing"))
     with pytest.raises(ArchiveError, match="unsupported scheme 'ftp'"):
         open_archive("ftp://host/archive")
+
+
+def write_worker_manifest(
+    root: Path, run_id: str, worker: str, started: str, finished: str, reason: str, outcome: str
+) -> None:
+    """One worker's manifest of a distributed run (``RUN_ID~WORKER.json``)."""
+    folder = root / "manifests"
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "manifest_version": 1,
+        "run_id": run_id,
+        "worker_id": worker,
+        "started": started,
+        "finished": finished,
+        "finish_reason": reason,
+        "stores": {"warc": str(root / "warc")},
+        "sources": {"a": {"articles": 3, "fetched": 7, "last_error": "x"}},
+        "stats": {"newsvault/outcome": outcome, "log_count/ERROR": 2},
+        "files": [
+            {
+                "store": "warc",
+                "key": f"2026/11/05/{worker}.warc.gz",
+                "size": 10,
+                "sha256": "0" * 64,
+                "records": 4,
+                "kind": "warc",
+                "status": "uploaded",
+            },
+        ],
+    }
+    (folder / f"{run_id}~{worker}.json").write_text(json.dumps(doc))
+
+
+def test_a_distributed_run_is_one_run(archive_dir):
+    write_worker_manifest(
+        archive_dir,
+        "run-3",
+        "w1",
+        "2026-11-05T10:00:00+00:00",
+        "2026-11-05T11:00:00+00:00",
+        "finished",
+        "ok",
+    )
+    write_worker_manifest(
+        archive_dir,
+        "run-3",
+        "w2",
+        "2026-11-05T09:59:00+00:00",
+        "2026-11-05T11:05:00+00:00",
+        "shutdown",
+        "failed",
+    )
+    archive = open_archive(str(archive_dir))
+    assert [r.run_id for r in archive.runs] == ["run-1", "run-2", "run-3"]
+    run = archive.runs[2]
+    assert run.workers == ("w1", "w2")
+    assert [m.key for m in run.manifests] == ["run-3~w1.json", "run-3~w2.json"]
+    assert [f.path for f in run.files] == [
+        "warc/2026/11/05/w1.warc.gz",
+        "warc/2026/11/05/w2.warc.gz",
+    ]
+    assert [f.worker_id for f in run.files] == ["w1", "w2"]
+    assert run.started == datetime(2026, 11, 5, 9, 59, tzinfo=timezone.utc)
+    assert run.finished == datetime(2026, 11, 5, 11, 5, tzinfo=timezone.utc)
+    assert (run.finish_reason, run.outcome) == ("shutdown", "failed")  # the worst worker's
+    assert run.sources == {"a": {"articles": 6, "fetched": 14}}
+    assert run.count("articles") == 6
+    assert run.stat_totals()["log_count/ERROR"] == 4
+    # Selecting the run by id gives every worker's files; a single-process run has no workers.
+    (chosen,) = archive.select(run_ids=["run-3"])
+    assert len(archive.files([chosen], ["warc"])) == 2
+    assert archive.runs[0].workers == ()
+    with pytest.raises(ArchiveError, match="no run run-9 in .*`newsvault ls"):
+        archive.select(run_ids=["run-9"])
+
+
+def test_a_worker_without_manifest_outcome_counts_as_the_worst(archive_dir):
+    """A recovered manifest (a killed worker) has no outcome: the run is not ok."""
+    write_worker_manifest(
+        archive_dir,
+        "run-3",
+        "w1",
+        "2026-11-05T10:00:00+00:00",
+        "2026-11-05T11:00:00+00:00",
+        "finished",
+        "ok",
+    )
+    write_worker_manifest(archive_dir, "run-3", "w2", "", "", "killed", "")
+    run = open_archive(str(archive_dir)).runs[2]
+    assert (run.finish_reason, run.outcome) == ("killed", "")
+    assert run.finished == datetime(2026, 11, 5, 11, 0, tzinfo=timezone.utc)
