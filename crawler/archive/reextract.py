@@ -113,13 +113,15 @@ class ShardWriter:
 
     def key(self) -> str:
         s = self.stamp
-        return f"{s:%Y/%m/%d}/reextract-{s:%Y%m%d%H%M%S}-{self.serial:05d}-{self.run_id[-6:]}.jsonl.gz"
+        return (
+            f"{s:%Y/%m/%d}/reextract-{s:%Y%m%d%H%M%S}-{self.serial:05d}-{self.run_id[-6:]}.jsonl.gz"
+        )
 
     def write(self, obj: dict[str, Any]) -> None:
         if self._fh is None:
             self._path = self.dest / "json" / self.key()
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = gzip.open(str(self._path) + ".part", "wt", encoding="utf-8", compresslevel=5)
+            self._fh = gzip.open(str(self._path) + ".part", "wt", encoding="utf-8", compresslevel=5)  # noqa: SIM115 (a shard stays open across writes)
         self._fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
         self.count += 1
         if self.count >= SHARD_RECORDS:
@@ -259,7 +261,9 @@ def reextract(
             local = download_file(archive, file, workdir).path
             pending: dict[str, tuple[Any, Wanted]] = {}
 
-            def submit(record: Any, want: Wanted, hints: dict[str, Any], name: str = file.key) -> None:
+            def submit(
+                record: Any, want: Wanted, hints: dict[str, Any], name: str = file.key
+            ) -> None:
                 meta = {
                     "url": record.target_uri,
                     "warc_file": name.rsplit("/", 1)[-1],

@@ -144,7 +144,9 @@ def collect(archive: Archive, runs: Sequence[Run], index_paths: Sequence[Path]) 
     errors: Counter[str] = Counter()
     for run in sorted(runs, key=lambda r: r.started or datetime.min):
         total += sum(f.size for f in run.files if f.kind != "state")
-        size.append(((run.started or run.finished or datetime.min).strftime("%Y-%m-%d %H:%M"), total / 1e6))
+        size.append(
+            ((run.started or run.finished or datetime.min).strftime("%Y-%m-%d %H:%M"), total / 1e6)
+        )
         for key, value in run.stat_totals().items():
             if value and any(w in key.lower() for w in ERROR_WORDS):
                 errors[key] += value
@@ -178,9 +180,10 @@ def render(archive_uri: str, figures: dict[str, Any]) -> str:
         for what in ("author", "date", "comments"):
             shares.append((f"{source}: with {what}", s.get(what, 0) / n))
     order = ["0", "1-5", "6-20", "21+"]
-    rows = "".join(
-        f"<tr><td>{_esc(k)}</td><td>{v}</td></tr>" for k, v in figures["errors"].items()
-    ) or '<tr><td colspan="2">no errors counted</td></tr>'
+    rows = (
+        "".join(f"<tr><td>{_esc(k)}</td><td>{v}</td></tr>" for k, v in figures["errors"].items())
+        or '<tr><td colspan="2">no errors counted</td></tr>'
+    )
     charts = [
         stacked_chart("Articles per source per day (by fetch date)", days, figures["per_day"]),
         bar_chart("Share of articles with author, date and comments", shares, unit="%"),
@@ -193,7 +196,7 @@ def render(archive_uri: str, figures: dict[str, Any]) -> str:
         bar_chart("Top errors (run stats)", list(figures["errors"].items())),
     ]
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>newsvault report: {_esc(archive_uri)}</title><style>{STYLE}</style></head><body>"
         f"<h1>newsvault archive report</h1><p>{_esc(archive_uri)}: {figures['runs']} run(s), "
         f"{sum(s.get('articles', 0) for s in figures['sources'].values())} article(s)</p>"

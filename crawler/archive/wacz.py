@@ -123,9 +123,13 @@ def write_wacz(
                 package["mainPageDate"] = main["ts"]
             body = json.dumps(package, indent=2).encode("utf-8")
             zf.writestr(zipfile.ZipInfo("datapackage.json", _zip_time()), body)
-            digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(body).hexdigest()}
+            digest = {
+                "path": "datapackage.json",
+                "hash": "sha256:" + hashlib.sha256(body).hexdigest(),
+            }
             zf.writestr(
-                zipfile.ZipInfo("datapackage-digest.json", _zip_time()), json.dumps(digest, indent=2)
+                zipfile.ZipInfo("datapackage-digest.json", _zip_time()),
+                json.dumps(digest, indent=2),
             )
     except BaseException:
         part.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ import redis.utils
 
 if not hasattr(redis.utils, "dummy"):
 
-    class dummy:  # noqa: N801 - the name fakeredis imports
+    class dummy:
         pass
 
     redis.utils.dummy = dummy  # type: ignore[attr-defined]

@@ -11,7 +11,9 @@ import pytest
 from crawler.archive import ArchiveError, open_archive, parse_when
 
 
-def write_manifest(root: Path, run_id: str, started: str, finished: str, sources: list[str]) -> None:
+def write_manifest(
+    root: Path, run_id: str, started: str, finished: str, sources: list[str]
+) -> None:
     folder = root / "manifests"
     folder.mkdir(parents=True, exist_ok=True)
     doc = {
@@ -23,8 +25,15 @@ def write_manifest(root: Path, run_id: str, started: str, finished: str, sources
         "stores": {"warc": str(root / "warc")},
         "sources": {name: {"articles": 2, "fetched": 5} for name in sources},
         "files": [
-            {"store": "warc", "key": f"2026/11/0{run_id[-1]}/a.warc.gz", "size": 10,
-             "sha256": "0" * 64, "records": 4, "kind": "warc", "status": "uploaded"},
+            {
+                "store": "warc",
+                "key": f"2026/11/0{run_id[-1]}/a.warc.gz",
+                "size": 10,
+                "sha256": "0" * 64,
+                "records": 4,
+                "kind": "warc",
+                "status": "uploaded",
+            },
         ],
     }
     (folder / f"{run_id}.json").write_text(json.dumps(doc))
@@ -32,8 +41,12 @@ def write_manifest(root: Path, run_id: str, started: str, finished: str, sources
 
 @pytest.fixture
 def archive_dir(tmp_path: Path) -> Path:
-    write_manifest(tmp_path, "run-1", "2026-11-01T10:00:00+00:00", "2026-11-01T11:00:00+00:00", ["a"])
-    write_manifest(tmp_path, "run-2", "2026-11-03T10:00:00+00:00", "2026-11-03T11:00:00+00:00", ["a", "b"])
+    write_manifest(
+        tmp_path, "run-1", "2026-11-01T10:00:00+00:00", "2026-11-01T11:00:00+00:00", ["a"]
+    )
+    write_manifest(
+        tmp_path, "run-2", "2026-11-03T10:00:00+00:00", "2026-11-03T11:00:00+00:00", ["a", "b"]
+    )
     (tmp_path / "manifests" / "notes.json").write_text('{"hello": 1}')  # not a manifest: ignored
     return tmp_path
 
@@ -81,7 +94,9 @@ def test_select_filters_by_source_and_dates(archive_dir):
 
 def test_not_an_archive_is_one_sentence(tmp_path):
     (tmp_path / "somefile.txt").write_text("x")
-    with pytest.raises(ArchiveError, match=r"is not a newsvault archive: no run manifest in manifests/"):
+    with pytest.raises(
+        ArchiveError, match=r"is not a newsvault archive: no run manifest in manifests/"
+    ):
         open_archive(str(tmp_path))
     with pytest.raises(ArchiveError, match="is not a newsvault archive"):
         open_archive(str(tmp_path / "missing"))
@@ -159,7 +174,7 @@ def test_a_distributed_run_is_one_run(archive_dir):
     (chosen,) = archive.select(run_ids=["run-3"])
     assert len(archive.files([chosen], ["warc"])) == 2
     assert archive.runs[0].workers == ()
-    with pytest.raises(ArchiveError, match="no run run-9 in .*`newsvault ls"):
+    with pytest.raises(ArchiveError, match=r"no run run-9 in .*`newsvault ls"):
         archive.select(run_ids=["run-9"])
 
 
