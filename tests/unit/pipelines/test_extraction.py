@@ -285,3 +285,30 @@ def article_html_first_line() -> str:
     from crawler.extract import extract_article
 
     return extract_article(article_html().encode(), URL)["text"].split("\n\n")[0]
+
+
+def _slow_start() -> None:
+    from crawler.extract import worker_init
+
+    time.sleep(4)  # a loaded machine: imports and warm-up take longer than the timeout
+    worker_init()
+
+
+@pytest.mark.timeout(120)
+def test_the_timeout_starts_once_the_workers_are_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.workerpool import WorkerPool
+
+    monkeypatch.setattr(
+        ExtractionPipeline, "_new_pool", lambda self: WorkerPool(1, initializer=_slow_start)
+    )
+    pipeline, stats = make_pipeline(ARCHIVE_EXTRACTION_TIMEOUT=3)
+
+    async def scenario() -> ArticleItem:
+        await pipeline.open_spider()
+        try:
+            return await pipeline.process_item(make_item(article_html(head=JSONLD_HEAD).encode()))
+        finally:
+            await pipeline.close_spider()
+
+    assert asyncio.run(scenario()).article.text
+    assert stats.get_value("newsvault/extract/timeouts") is None
