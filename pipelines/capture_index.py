@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -273,7 +274,9 @@ class CaptureIndexExtension:
         self.crawler = crawler
         self.config = config
         self.rows: list[dict[str, Any]] = []
-        self.articles: set[tuple[str, int]] = set()
+        # record offsets of the captures that became articles, per WARC file name: eight
+        # bytes an article (a set of (name, offset) tuples took ~200 for the whole crawl)
+        self.articles: dict[str, array[int]] = {}
         self.open_dir: Path | None = None
         self._spill: Any = None  # pyarrow.parquet.ParquetWriter, opened on the first spill
         self.count = 0
@@ -365,7 +368,14 @@ class CaptureIndexExtension:
         if isinstance(article, Article):
             prov = article.provenance
             if prov.warc_file and prov.offset is not None:
-                self.articles.add((prov.warc_file, int(prov.offset)))
+                self.mark_article(prov.warc_file, int(prov.offset))
+
+    def mark_article(self, warc_file: str, offset: int) -> None:
+        """The capture at ``offset`` of ``warc_file`` became an article."""
+        offsets = self.articles.get(warc_file)
+        if offsets is None:
+            offsets = self.articles[warc_file] = array("q")
+        offsets.append(offset)
 
     def write(self, uploader: Uploader) -> Path | None:
         """Close hook: write the run's index to the spool and queue it for the WARC store."""
@@ -381,13 +391,14 @@ class CaptureIndexExtension:
         key = index_key(self.config.run_id, self.config.worker_id)
         tmp = self.open_dir / (key.rsplit("/", 1)[-1] + ".open")
         column = schema().get_field_index("is_article")
+        articles = {(name, o) for name, offsets in self.articles.items() for o in offsets}
         with pq.ParquetWriter(tmp, schema(), compression="zstd") as out:
             for batch in pq.ParquetFile(self.spill_path).iter_batches(batch_size=self.SPILL_ROWS):
                 names = batch.column("warc_filename").to_pylist()
                 offsets = batch.column("record_offset").to_pylist()
                 flags = table_from_rows(
                     (
-                        {"is_article": (n, o) in self.articles}
+                        {"is_article": (n, o) in articles}
                         for n, o in zip(names, offsets, strict=True)
                     ),
                     pa.schema([("is_article", pa.bool_())]),

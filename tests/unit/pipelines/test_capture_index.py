@@ -110,7 +110,7 @@ def test_the_crawl_spills_rows_to_the_spool_and_marks_articles_at_the_end(tmp_pa
         )
         ext.response_downloaded(response, request, None)  # type: ignore[arg-type]
         assert len(ext.rows) == (i + 1) % 3  # spilled every third capture
-    ext.articles.add(("nv-20261125101444-00000-h.warc.gz", 2000))
+    ext.mark_article("nv-20261125101444-00000-h.warc.gz", 2000)
     uploader = _Uploader(tmp_path)
     path = ext.write(uploader)  # type: ignore[arg-type]
     assert uploader.submitted == [(path, "warc", "index/run-1.parquet", 7, "index")]
