@@ -114,8 +114,12 @@ class CdxjSpill:
 
     def _write_run(self) -> None:
         path = self.directory / f"{self.name}{self.SUFFIX}{len(self._runs):05d}"
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.writelines(sorted(self._buffer))
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.writelines(sorted(self._buffer))
+        except BaseException:
+            path.unlink(missing_ok=True)  # a full spool: the lines stay in memory
+            raise
         self._runs.append(path)
         self._buffer = []
 
