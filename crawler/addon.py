@@ -36,6 +36,7 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         # crawler.progress.ProgressExtension shows more, every ARCHIVE_PROGRESS_INTERVAL s
         "scrapy.extensions.logstats.LogStats": None,
         "crawler.quietlogs.QuietLoggers": 0,
+        "crawler.heaptrim.HeapTrimExtension": 1,
         "crawler.pagesize.PageSizeLimit": 50,
         "pipelines.storage.UploadExtension": 10,
         "pipelines.state.StateExtension": 20,

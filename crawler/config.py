@@ -611,6 +611,8 @@ TUNING_SETTINGS: dict[str, Any] = {
     "ARCHIVE_MAX_ERROR_SHARE": 0.5,
     # Seconds between progress lines in the log when stderr is not a terminal (0: none).
     "ARCHIVE_PROGRESS_INTERVAL": 60.0,
+    # Seconds between handing the crawl process's freed heap pages back to the OS (0: never).
+    "ARCHIVE_HEAP_TRIM_INTERVAL": 30.0,
     # Distributed crawls (crawl.redis_url): see crawler/distributed/.
     "ARCHIVE_WORKER_ID": "",
     "ARCHIVE_REDIS_PREFIX": "newsvault",

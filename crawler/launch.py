@@ -45,7 +45,11 @@ class StartupError(RuntimeError):
 
 
 class UsageError(StartupError):
-    """The command line is wrong (an argument, a -s value, an unknown source)."""
+    """What was typed or written is wrong and nothing ran: the command line or the config file.
+
+    An argument, a `-s` value, an unknown source, or a missing, unreadable or invalid
+    config file (the exit-code table of the README: 2, usage).
+    """
 
     exit_code = EXIT_USAGE
 
@@ -165,10 +169,10 @@ def preflight(
         if not url:  # an ad-hoc --url crawl needs no configured source
             require_sources(cfg)
     except ConfigError as exc:
-        raise StartupError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     problem = placeholder_problem(cfg)
     if problem:
-        raise StartupError(problem)
+        raise UsageError(problem)
     from crawler.discovery.sources import SourceError, select_sources
 
     try:
@@ -178,7 +182,7 @@ def preflight(
             raise UsageError(f"{exc}; check --source / -a source=NAME") from None
         if url:
             raise UsageError(f"{exc}; check --url / -a url=URL") from None
-        raise StartupError(f"{cfg.path}: {exc}") from None
+        raise UsageError(f"{cfg.path}: {exc}") from None
     from pipelines.storage import StorageConfigError, check_stores, probe_writable
 
     effective = apply_config(settings, cfg)

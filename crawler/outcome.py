@@ -16,8 +16,8 @@ logger = logging.getLogger(__name__)
 
 #: The exit codes of `newsvault crawl` and `scrapy crawl news` (documented in the README).
 EXIT_OK = 0  # the crawl did its job
-EXIT_FAILED = 1  # config, store, nothing fetched, every source failed, a failing finish reason
-EXIT_USAGE = 2  # the command line is wrong: arguments, a -s value, an unknown --source
+EXIT_FAILED = 1  # ran or tried to and failed: store, spool, nothing fetched, every source failed
+EXIT_USAGE = 2  # what was typed or written is wrong, nothing ran: arguments, -s, --source, config
 EXIT_PARTIAL = 3  # some sources failed, too many errors, or files left unuploaded
 
 #: Finish reasons of a crawl that did its job (a page, item or time cap is a normal end).

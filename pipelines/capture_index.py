@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -261,39 +263,43 @@ class CaptureIndexConfig:
 class CaptureIndexExtension:
     """Notes every capture the WARC writer made and writes ``index/RUN_ID.parquet``.
 
-    Rows go to a Parquet file in the spool every ``SPILL_ROWS`` captures, so memory stays
-    flat however long the crawl; a close hook of the crawl's uploader (after the last WARC
-    is shipped, before the manifest that lists the index) copies them batch by batch into
-    the index, marking the captures that became articles.
+    Each row goes to a JSON Lines file in the spool as it is made, so memory stays flat
+    however long the crawl. A close hook of the crawl's uploader (after the last WARC is
+    shipped, before the manifest that lists the index) turns them into the Parquet index,
+    marking the captures that became articles, in a child process: importing pyarrow
+    alone would add ~100 MB to the crawl process for the rest of the run.
     """
 
-    SPILL_ROWS = 10_000
+    #: rows per Parquet row group (and per batch the child process holds)
+    BATCH_ROWS = 10_000
 
     def __init__(self, crawler: Crawler, config: CaptureIndexConfig) -> None:
         self.crawler = crawler
         self.config = config
-        self.rows: list[dict[str, Any]] = []
-        self.articles: set[tuple[str, int]] = set()
+        # record offsets of the captures that became articles, per WARC file name: eight
+        # bytes an article (a set of (name, offset) tuples took ~200 for the whole crawl)
+        self.articles: dict[str, array[int]] = {}
         self.open_dir: Path | None = None
-        self._spill: Any = None  # pyarrow.parquet.ParquetWriter, opened on the first spill
+        self._spill: TextIO | None = None  # the rows so far, opened on the first capture
         self.count = 0
 
     @property
     def spill_path(self) -> Path:
         assert self.open_dir is not None
-        return self.open_dir / f"{self.config.run_id}.captures.parquet.open"
+        return self.open_dir / f"{self.config.run_id}.captures.jsonl.open"
 
-    def _spill_rows(self) -> None:
-        if not self.rows or self.open_dir is None:
-            return
-        import pyarrow.parquet as pq
-
+    def add_row(self, row: dict[str, Any]) -> None:
+        """Write one capture's row to the spool (rows are never held in memory)."""
+        if self.open_dir is None:
+            return  # no uploader: no index (spider_opened warned)
         if self._spill is None:
             self.open_dir.mkdir(parents=True, exist_ok=True)
-            self._spill = pq.ParquetWriter(self.spill_path, schema(), compression="zstd")
-        self._spill.write_table(table_from_rows(self.rows, schema()))
-        self.count += len(self.rows)
-        self.rows = []
+            # line-buffered: a row is on disk once written, nothing piles up in memory
+            self._spill = open(self.spill_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+        fetch_time = row.get("fetch_time")
+        row = {**row, "fetch_time": fetch_time.isoformat() if fetch_time else None}
+        self._spill.write(json.dumps(row, separators=(",", ":")) + "\n")
+        self.count += 1
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureIndexExtension:
@@ -338,7 +344,7 @@ class CaptureIndexExtension:
             return
         content_type = response.headers.get(b"Content-Type") or b""
         mime = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
-        self.rows.append(
+        self.add_row(
             capture_row(
                 url=str(warc.get("url") or request.url.split("#", 1)[0]),
                 fetch_time=parse_warc_date(str(warc.get("warc_date") or "")),
@@ -354,8 +360,6 @@ class CaptureIndexExtension:
                 run_id=self.config.run_id,
             )
         )
-        if len(self.rows) >= self.SPILL_ROWS:
-            self._spill_rows()
 
     def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
         from crawler.items import Article, ArticleItem
@@ -365,38 +369,75 @@ class CaptureIndexExtension:
         if isinstance(article, Article):
             prov = article.provenance
             if prov.warc_file and prov.offset is not None:
-                self.articles.add((prov.warc_file, int(prov.offset)))
+                self.mark_article(prov.warc_file, int(prov.offset))
+
+    def mark_article(self, warc_file: str, offset: int) -> None:
+        """The capture at ``offset`` of ``warc_file`` became an article."""
+        offsets = self.articles.get(warc_file)
+        if offsets is None:
+            offsets = self.articles[warc_file] = array("q")
+        offsets.append(offset)
 
     def write(self, uploader: Uploader) -> Path | None:
         """Close hook: write the run's index to the spool and queue it for the WARC store."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         self.open_dir = uploader.spool / "open"
-        self._spill_rows()
         if self._spill is None:
             return None
         self._spill.close()
         self._spill = None
         key = index_key(self.config.run_id, self.config.worker_id)
         tmp = self.open_dir / (key.rsplit("/", 1)[-1] + ".open")
-        column = schema().get_field_index("is_article")
-        with pq.ParquetWriter(tmp, schema(), compression="zstd") as out:
-            for batch in pq.ParquetFile(self.spill_path).iter_batches(batch_size=self.SPILL_ROWS):
-                names = batch.column("warc_filename").to_pylist()
-                offsets = batch.column("record_offset").to_pylist()
-                flags = table_from_rows(
-                    (
-                        {"is_article": (n, o) in self.articles}
-                        for n, o in zip(names, offsets, strict=True)
-                    ),
-                    pa.schema([("is_article", pa.bool_())]),
-                ).column(0)
-                table = pa.Table.from_batches([batch]).set_column(column, "is_article", flags)
-                out.write_table(table)
+        marks = self.open_dir / f"{self.config.run_id}.articles.json.open"
+        marks.write_text(json.dumps({name: list(o) for name, o in self.articles.items()}))
+        child = multiprocessing.get_context("spawn").Process(
+            target=build_index_file,
+            args=(str(self.spill_path), str(marks), str(tmp), self.BATCH_ROWS),
+            name="newsvault-capture-index",
+        )
+        child.start()
+        child.join()
+        marks.unlink(missing_ok=True)
+        if child.exitcode != 0:
+            tmp.unlink(missing_ok=True)
+            raise RuntimeError(
+                f"building the capture index from {self.spill_path} failed "
+                f"(exit code {child.exitcode}); `newsvault index` can build it from the CDXJ files"
+            )
         self.spill_path.unlink()
         path = uploader.submit(tmp, INDEX_STORE, key, records=self.count, kind=INDEX_KIND)
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("newsvault/index/rows", self.count)
         logger.info("Capture index %s: %d capture(s)", key, self.count)
         return path
+
+
+def build_index_file(spill: str, marks: str, out: str, batch_rows: int = 10_000) -> int:
+    """The Parquet index from a run's JSON Lines rows and its article marks (a child process)."""
+    import pyarrow.parquet as pq
+
+    articles = {
+        (name, offset)
+        for name, offsets in json.loads(Path(marks).read_text()).items()
+        for offset in offsets
+    }
+    count = 0
+    with (
+        open(spill, encoding="utf-8") as lines,
+        pq.ParquetWriter(out, schema(), compression="zstd") as writer,
+    ):
+        batch: list[dict[str, Any]] = []
+        for line in lines:
+            if not line.endswith("\n"):
+                break  # a row cut short by a full disk: the rows before it stand
+            row = json.loads(line)
+            row["fetch_time"] = parse_warc_date(row["fetch_time"] or "")
+            row["is_article"] = (row["warc_filename"], row["record_offset"]) in articles
+            batch.append(row)
+            if len(batch) >= batch_rows:
+                writer.write_table(table_from_rows(batch, schema()))
+                count += len(batch)
+                batch = []
+        if batch:
+            writer.write_table(table_from_rows(batch, schema()))
+            count += len(batch)
+    return count

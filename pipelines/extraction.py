@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +21,7 @@ from crawler.extract import (
     EXTRACTOR_NAME,
     ExtractionOptions,
     PageTooLargeForWorker,
+    WorkerRetired,
     extractor_version,
     refusal,
     worker_extract,
@@ -40,6 +42,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["STATS_PREFIX", "ExtractionPipeline", "ExtractionPoolConfig"]
 
 STATS_PREFIX = "newsvault/extract"
+#: seconds a fresh pool's workers may take to start (import trafilatura, warm up)
+WORKER_START_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,11 @@ class ExtractionPipeline:
         self.settings_hash = self.options.settings_hash()
         self._pool: WorkerPool | None = None
         self._generation = 0
+        #: pools being replaced, by generation: they finish their running jobs, then stop
+        self._retiring: dict[int, WorkerPool] = {}
+        #: the current pool's start-up jobs: a page's timeout starts once a worker is up
+        self._started: list[Future[Any]] = []
+        self._retired: list[threading.Thread] = []
         self._slots: asyncio.Semaphore | None = None
         self._pending: set[asyncio.Future[Any]] = set()
 
@@ -164,22 +173,46 @@ class ExtractionPipeline:
 
     def start_workers(self) -> None:
         """Spawn every worker (and run its initializer) without waiting for it."""
-        pool = self._get_pool()
-        for _ in range(self.config.pool_size):
-            pool.submit(worker_ready)
+        self._get_pool()
 
     def _get_pool(self) -> WorkerPool:
         if self._pool is None:
             self._pool = self._new_pool()
+            self._started = [self._pool.submit(worker_ready) for _ in range(self.config.pool_size)]
         return self._pool
 
     def _kill_pool(self, generation: int) -> None:
-        """Terminate a stuck or broken pool (only if it is still the current one) and forget it."""
+        """Terminate a stuck or broken pool (the current one or a retiring one) and forget it."""
+        pool = self._retiring.pop(generation, None)
+        if pool is None:
+            pool = self._pool
+            if pool is None or generation != self._generation:
+                return
+            self._pool = None
+        pool.terminate()
+
+    def _retire_pool(self, generation: int) -> None:
+        """Replace the pool of a worker that went over its memory limit with fresh workers.
+
+        The old pool takes no new pages; its healthy workers finish what they run, the
+        worker over its limit refuses the rest (WorkerRetired: they go to the new pool),
+        then all of them exit. Nothing running is killed or lost.
+        """
         pool = self._pool
         if pool is None or generation != self._generation:
-            return
+            return  # already replaced (another page of the same pool went over)
         self._pool = None
-        pool.terminate()
+        self._retiring[generation] = pool
+        self._inc("workers_recycled")
+
+        def stop() -> None:
+            pool.shutdown()
+            self._retiring.pop(generation, None)
+
+        thread = threading.Thread(target=stop, name=f"newsvault-retire-pool-{generation}")
+        thread.start()
+        self._retired.append(thread)
+        self.start_workers()
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
@@ -197,6 +230,9 @@ class ExtractionPipeline:
         pool, self._pool = self._pool, None
         if pool is not None:
             await asyncio.to_thread(pool.shutdown)
+        for thread in self._retired:
+            await asyncio.to_thread(thread.join)
+        self._retired.clear()
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -225,7 +261,12 @@ class ExtractionPipeline:
         except PageTooLargeForWorker as err:
             self._inc("errors")
             self._inc("worker_memory")
-            logger.warning("Not extracted: %s", err)
+            logger.warning(
+                "Not extracted: %s took an extraction worker over extraction.max_worker_mb "
+                "(%.0f MB); the page is archived and the worker replaced by a fresh one",
+                item.url,
+                self.config.max_worker_mb,
+            )
             raise DropItem(str(err), log_level="DEBUG") from err
         except asyncio.TimeoutError as err:
             self._inc("timeouts")
@@ -288,6 +329,15 @@ class ExtractionPipeline:
             pool = self._get_pool()
             generation = self._generation
             try:
+                # Starting a worker (imports, warm-up) is no page's time: on a loaded
+                # machine it can take longer than the timeout, which then killed every
+                # fresh pool before it ran a page.
+                started = asyncio.wrap_future(self._started[0])
+                await asyncio.wait_for(asyncio.shield(started), WORKER_START_TIMEOUT)
+            except (BrokenProcessPool, asyncio.TimeoutError) as err:
+                self._kill_pool(generation)
+                raise _Retry(f"the extraction workers did not start ({err!r})") from err
+            try:
                 cfut: Future[dict[str, Any]] = self._submit(pool, item)
             except (BrokenProcessPool, RuntimeError) as err:
                 self._kill_pool(generation)
@@ -304,6 +354,13 @@ class ExtractionPipeline:
                 raise
             except BrokenProcessPool as err:
                 self._kill_pool(generation)
+                raise _Retry(str(err)) from err
+            except PageTooLargeForWorker:
+                self._retire_pool(generation)
+                raise
+            except WorkerRetired as err:
+                # queued to the worker over its limit before it was replaced: run it anew
+                self._retire_pool(generation)
                 raise _Retry(str(err)) from err
             finally:
                 self._pending.discard(fut)

@@ -405,12 +405,16 @@ def move_to_ready(spool: Path, store: str, key: str, src: Path) -> Path:
     return dest
 
 
-def write_atomic(dest: Path, data: bytes) -> None:
+def write_atomic(dest: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or chunks of it) to ``dest``: all of it, or nothing."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(TMP_PREFIX + dest.name)
     try:
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                fh.writelines(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, dest)

@@ -194,7 +194,9 @@ class StateIndex:
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA cache_size=-16000")  # 16 MB page cache: bounded memory
+                # 2 MB page cache: it fills as the index grows, and a larger one was a
+                # steady share of a long crawl's growth; the OS caches the file anyway
+                conn.execute("PRAGMA cache_size=-2000")
                 conn.execute("PRAGMA temp_store=FILE")
                 conn.executescript(_SCHEMA)
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

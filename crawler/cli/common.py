@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from crawler.config import CONFIG_ENV, ConfigError
+from crawler.outcome import EXIT_USAGE
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def parse_set(values: Sequence[str]) -> list[tuple[str, str]]:
         name, sep, value = item.partition("=")
         if not sep or not name:
             error(f"-s {item!r}: expected NAME=VALUE, e.g. -s LOG_LEVEL=DEBUG")
-            raise SystemExit(2)  # usage
+            raise SystemExit(EXIT_USAGE)
         pairs.append((name, value))
     return pairs
 
@@ -55,7 +56,8 @@ def archive_settings(args: argparse.Namespace, *, require_config: bool) -> Any:
         cfg = read_config(settings, args.config)
     except ConfigError as exc:
         if require_config or args.config:
-            raise SystemExit(f"newsvault: {exc}") from None
+            error(str(exc))
+            raise SystemExit(EXIT_USAGE) from None
         logger.debug("No usable config (%s); using defaults and -s settings", exc)
     else:
         settings = apply_config(settings, cfg)

@@ -21,6 +21,7 @@ from crawler.extract.options import (
 from crawler.extract.pages import extract_pages, merge_pages
 from crawler.extract.worker import (
     PageTooLargeForWorker,
+    WorkerRetired,
     worker_extract,
     worker_extract_pages,
     worker_init,
@@ -44,6 +45,7 @@ __all__ = [
     "FAVOR_CHOICES",
     "ExtractionOptions",
     "PageTooLargeForWorker",
+    "WorkerRetired",
     "extract_article",
     "extract_pages",
     "extractor_version",

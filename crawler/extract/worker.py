@@ -15,6 +15,7 @@ from crawler.extract.pages import extract_pages
 
 __all__ = [
     "PageTooLargeForWorker",
+    "WorkerRetired",
     "worker_extract",
     "worker_extract_pages",
     "worker_init",
@@ -81,7 +82,27 @@ def worker_init(max_memory_mb: float = 0) -> None:
 
 
 class PageTooLargeForWorker(Exception):
-    """Extracting the page needed more memory than extraction.max_worker_mb allows."""
+    """Extracting the page needed more memory than extraction.max_worker_mb allows.
+
+    The worker that raised it takes no more pages (see WorkerRetired): its parent
+    replaces it with a fresh one, whatever the failed allocation left behind.
+    """
+
+    def __init__(self, message: str, pid: int = 0) -> None:
+        super().__init__(message)
+        self.pid = pid
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled back to the parent with its pid (Exception pickles only ``args``)
+        return (type(self), (str(self), self.pid))
+
+
+class WorkerRetired(Exception):
+    """This worker went over its memory limit: run the page in a fresh worker instead."""
+
+
+#: set once the worker went over its memory limit; it then refuses every job
+_OVER_LIMIT = False
 
 
 def worker_ready() -> bool:
@@ -92,18 +113,28 @@ def worker_ready() -> bool:
 def worker_extract(
     body: bytes, url: str, encoding: str | None, options: ExtractionOptions, hints: dict[str, Any]
 ) -> dict[str, Any]:
-    """The pool job: extract one page, then give memory back."""
+    """The pool job: extract one page, then give memory back.
+
+    A page that takes the worker over its memory limit fails with PageTooLargeForWorker,
+    and the worker refuses every later job (WorkerRetired) until its parent replaces it:
+    a MemoryError may strike inside a library and leave it in any state.
+    """
     from crawler.extract.core import extract_article  # imported by worker_init already
 
+    global _OVER_LIMIT
+    if _OVER_LIMIT:
+        raise WorkerRetired(f"worker {os.getpid()} is over its memory limit")
     try:
         return extract_article(body, url, encoding=encoding, options=options, hints=hints)
     except MemoryError:
-        # what the page allocated is garbage now; give it back before the next page
+        _OVER_LIMIT = True
+        # what the page allocated is garbage now; give it back while the worker winds down
         gc.collect()
         _release_memory(trim=True)
         raise PageTooLargeForWorker(
             f"extracting {url} needed more than the worker's memory limit "
-            "(extraction.max_worker_mb)"
+            "(extraction.max_worker_mb)",
+            os.getpid(),
         ) from None
     finally:
         _release_memory()
@@ -118,17 +149,25 @@ def worker_extract_pages(
     parts: list[tuple[str, str, bytes, str | None]],
     missing: list[str],
 ) -> dict[str, Any]:
-    """The pool job for a multi-page article: every page extracted here, merged into one."""
+    """The pool job for a multi-page article: every page extracted here, merged into one.
+
+    Over the memory limit it fails and retires the worker, as `worker_extract` does.
+    """
+    global _OVER_LIMIT
+    if _OVER_LIMIT:
+        raise WorkerRetired(f"worker {os.getpid()} is over its memory limit")
     try:
         return extract_pages(
             body, url, parts, encoding=encoding, options=options, hints=hints, missing=missing
         )
     except MemoryError:
+        _OVER_LIMIT = True
         gc.collect()
         _release_memory(trim=True)
         raise PageTooLargeForWorker(
             f"extracting {url} and its {len(parts)} further page(s) needed more than the "
-            "worker's memory limit (extraction.max_worker_mb)"
+            "worker's memory limit (extraction.max_worker_mb)",
+            os.getpid(),
         ) from None
     finally:
         _release_memory()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from pipelines.gzfiles import (
     make_file_name,
     recover_open_files,
 )
-from pipelines.warc.cdxj import cdxj_line
+from pipelines.warc.cdxj import CdxjSpill, cdxj_line
 from pipelines.warc.config import WarcConfig
 from pipelines.warc.files import (
     WARC_EXT,
@@ -66,22 +67,39 @@ class DigestIndex(Protocol):
 
 
 class InRunDigestIndex:
-    """Digests archived in this run: payload digest -> (uri, warc_date, record_id)."""
+    """Recent digests archived in this run: payload digest -> (uri, warc_date, record_id).
 
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[str, str, str | None]] = {}
+    Bounded: the ``max_entries`` most recently used are kept, so a long crawl does not
+    grow with its pages. Older ones are still found in the incremental state (which has
+    every digest, but no record id: such a revisit names its original by URI and date).
+    """
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self.max_entries = max_entries
+        self._seen: OrderedDict[str, tuple[str, str, str | None]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
     def lookup(self, digest: str) -> tuple[str, str, str | None] | None:
-        return self._seen.get(digest)
+        found = self._seen.get(digest)
+        if found is not None:
+            self._seen.move_to_end(digest)
+        return found
 
     def lookup_digest(self, digest: str) -> tuple[str, str] | None:
-        found = self._seen.get(digest)
+        found = self.lookup(digest)
         return (found[0], found[1]) if found else None
 
     def record_digest(
         self, digest: str, uri: str, warc_date: str, record_id: str | None = None
     ) -> None:
-        self._seen.setdefault(digest, (uri, warc_date, record_id))
+        if digest in self._seen:  # the first capture stays the original
+            self._seen.move_to_end(digest)
+            return
+        self._seen[digest] = (uri, warc_date, record_id)
+        if len(self._seen) > self.max_entries:
+            self._seen.popitem(last=False)
 
 
 @dataclass
@@ -121,7 +139,7 @@ class WarcArchive:
         self.spool = ensure_spool(config.spool)
         self.finisher = finisher or self.finish_and_ship
         # CDXJ lines noted while writing, per file name; None: index that file from disk
-        self._index_lines: dict[str, list[str] | None] = {}
+        self._index_lines: dict[str, CdxjSpill | None] = {}
         self.writer = RotatingMemberWriter(
             self.spool / OPEN_DIR,
             name_factory=self._name,
@@ -143,7 +161,7 @@ class WarcArchive:
         self._count("records")
         return [self.builder.warcinfo(name)]
 
-    def take_index_lines(self, name: str) -> list[str] | None:
+    def take_index_lines(self, name: str) -> CdxjSpill | None:
         """The CDXJ lines of a file this archive wrote and closed (None: not known)."""
         return self._index_lines.pop(name, None)
 
@@ -212,11 +230,15 @@ class WarcArchive:
         locations = self.writer.write_group([response, request], rotate=False)
         response_loc = locations[0]
         self._count("bytes_written", sum(loc.length for loc in locations))
-        lines = self._index_lines.setdefault(response_loc.name, [])
+        name = response_loc.name
+        if name not in self._index_lines:
+            self._index_lines[name] = CdxjSpill(self.spool / OPEN_DIR, name)
+        lines = self._index_lines[name]
         if lines is not None:
             line = cdxj_line(capture, warc_date, digest, original is not None, response_loc)
             if line is None:
-                self._index_lines[response_loc.name] = None
+                lines.discard()
+                self._index_lines[name] = None
             else:
                 lines.append(line)
         self.writer.rotate_if_full()
@@ -262,7 +284,12 @@ class WarcArchive:
             )
 
     def recover(self) -> list[ClosedFile]:
-        """Truncate crashed `.open` WARCs to their last complete record; finish each."""
+        """Truncate crashed `.open` WARCs to their last complete record; finish each.
+
+        Call before this archive writes: the index runs a killed crawl left are deleted
+        (recovered files are indexed from disk).
+        """
+        CdxjSpill.remove_stale(self.spool / OPEN_DIR)
         return recover_open_files(
             self.spool / OPEN_DIR,
             "." + WARC_EXT,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import heapq
 import io
 import json
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,3 +84,60 @@ def cdxj_index(path: Path, filename: str) -> str:
     with open(path, "rb") as fh:
         write_cdx_index(out, fh, {"sort": True, "post_append": True, "filename": filename})
     return out.getvalue()
+
+
+class CdxjSpill:
+    """The CDXJ lines of one WARC being written, held in sorted runs on disk.
+
+    A WARC file may take a whole crawl to fill (`warc.max_file_mb`); its index lines
+    would grow the crawl's memory all that time. Every RUN_LINES lines are sorted and
+    written beside the open WARC; `sorted_lines()` merges the runs when the file closes.
+    """
+
+    #: suffix of the run files, in the spool's open directory beside their WARC
+    SUFFIX = ".cdxj-run"
+    #: lines per sorted run (~1.5 MB of memory at most)
+    RUN_LINES = 4096
+
+    def __init__(self, directory: Path, name: str) -> None:
+        self.directory = directory
+        self.name = name
+        self.count = 0
+        self._buffer: list[str] = []
+        self._runs: list[Path] = []
+
+    def append(self, line: str) -> None:
+        self._buffer.append(line)
+        self.count += 1
+        if len(self._buffer) >= self.RUN_LINES:
+            self._write_run()
+
+    def _write_run(self) -> None:
+        path = self.directory / f"{self.name}{self.SUFFIX}{len(self._runs):05d}"
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.writelines(sorted(self._buffer))
+        except BaseException:
+            path.unlink(missing_ok=True)  # a full spool: the lines stay in memory
+            raise
+        self._runs.append(path)
+        self._buffer = []
+
+    def sorted_lines(self) -> Iterator[str]:
+        """Every line, sorted (as `cdxj-indexer --sort` sorts: by the whole line)."""
+        with contextlib.ExitStack() as stack:
+            runs = [stack.enter_context(open(p, encoding="utf-8")) for p in self._runs]
+            yield from heapq.merge(*runs, sorted(self._buffer))
+
+    def discard(self) -> None:
+        """Delete the run files (the index is written, or the file is indexed from disk)."""
+        for path in self._runs:
+            path.unlink(missing_ok=True)
+        self._runs = []
+        self._buffer = []
+
+    @classmethod
+    def remove_stale(cls, directory: Path) -> None:
+        """Delete run files a killed crawl left (recovery indexes its WARCs from disk)."""
+        for path in directory.glob(f"*{cls.SUFFIX}*"):
+            path.unlink(missing_ok=True)

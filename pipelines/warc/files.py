@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.gzfiles import ClosedFile, move_to_ready, object_key, write_atomic
-from pipelines.warc.cdxj import cdxj_index
+from pipelines.warc.cdxj import CdxjSpill, cdxj_index
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class ReadyFile:
 
 
 def finish_warc(
-    spool: Path, closed: ClosedFile, index_lines: list[str] | None = None
+    spool: Path, closed: ClosedFile, index_lines: CdxjSpill | None = None
 ) -> list[ReadyFile]:
     """Index a closed WARC, then move it and its CDXJ to `spool/ready/warc/<key>`.
 
@@ -47,27 +47,31 @@ def finish_warc(
     """
     key = object_key(closed.name)
     ready: list[ReadyFile] = []
+    cdxj_path = Path(spool) / "ready" / WARC_STORE / (key + ".cdxj")
     try:
         if index_lines is not None:
-            index = "".join(sorted(index_lines))
+            # merged from the sorted runs on disk, never the whole index in memory
+            write_atomic(cdxj_path, (line.encode("utf-8") for line in index_lines.sorted_lines()))
+            count = index_lines.count
         else:
             index = cdxj_index(closed.path, closed.name)
+            write_atomic(cdxj_path, index.encode("utf-8"))
+            count = index.count("\n")
+    except OSError as exc:  # e.g. disk full: the WARC is complete, ship it alone
+        logger.warning(
+            "Could not write %s (%s); shipping %s without its CDXJ",
+            cdxj_path,
+            exc.strerror or exc,
+            closed.name,
+        )
     except Exception:
         # the WARC matters more than its index: ship it anyway (`cdxj-indexer` can redo it)
         logger.exception("Could not index %s; shipping it without a CDXJ", closed.path)
     else:
-        cdxj_path = Path(spool) / "ready" / WARC_STORE / (key + ".cdxj")
-        try:
-            write_atomic(cdxj_path, index.encode("utf-8"))
-        except OSError as exc:  # e.g. disk full: the WARC is complete, ship it alone
-            logger.warning(
-                "Could not write %s (%s); shipping %s without its CDXJ",
-                cdxj_path,
-                exc.strerror or exc,
-                closed.name,
-            )
-        else:
-            ready.append(ReadyFile(cdxj_path, WARC_STORE, key + ".cdxj", index.count("\n"), "cdxj"))
+        ready.append(ReadyFile(cdxj_path, WARC_STORE, key + ".cdxj", count, "cdxj"))
+    finally:
+        if index_lines is not None:
+            index_lines.discard()
     warc_path = move_to_ready(spool, WARC_STORE, key, closed.path)
     ready.insert(0, ReadyFile(warc_path, WARC_STORE, key, closed.records, "warc"))
     return ready

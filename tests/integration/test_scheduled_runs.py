@@ -157,7 +157,7 @@ def test_the_shipped_config_stops_with_one_line(tmp_path):
         timeout=120,
         check=False,
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # usage: the config is still the shipped example
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr[-3000:]
     assert "set your own sources and crawl.user_agent" in lines[0]

@@ -158,7 +158,7 @@ def test_bad_config_fails_fast_writing_nothing(tmp_path: Path, runner: str, case
         else [str(bindir / "newsvault"), "crawl", "--config", str(config)]
     )
     proc = _run(cmd, tmp_path, config)
-    assert proc.returncode == 1, proc.stderr  # a failed crawl, not a usage error
+    assert proc.returncode == 2, proc.stderr  # usage: what was written is wrong, nothing ran
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith(f"newsvault: {config}")

@@ -1,7 +1,7 @@
-"""Every invalid config gets one line naming file, key and line, and the failed-start exit code.
+"""Every invalid config gets one line naming file, key and line, and the usage exit code.
 
-A bad config file is a failed crawl under the exit-code scheme of crawler.outcome (1; 2 is
-kept for command-line mistakes): StartupError.exit_code is what the launchers return.
+A bad config file is a usage error under the exit-code scheme of crawler.outcome (2: what
+was typed or written is wrong, nothing ran); UsageError.exit_code is what the launchers return.
 """
 
 from __future__ import annotations
@@ -77,17 +77,17 @@ INVALID = {
 
 
 @pytest.mark.parametrize("case", sorted(INVALID))
-def test_invalid_config_is_one_line_and_a_failed_start(
+def test_invalid_config_is_one_line_and_a_usage_error(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text, expected = INVALID[case]
     config = tmp_path / "bad.yaml"
     config.write_text(text)
-    from crawler.launch import StartupError
+    from crawler.launch import UsageError
 
     code = main(["crawl", "--config", str(config)])
     err = capsys.readouterr().err
-    assert code == StartupError.exit_code == 1, err
+    assert code == UsageError.exit_code == 2, err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith(f"newsvault: {config}"), lines[0]

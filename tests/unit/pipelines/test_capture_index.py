@@ -90,7 +90,7 @@ def test_the_crawl_spills_rows_to_the_spool_and_marks_articles_at_the_end(tmp_pa
     from pipelines.capture_index import CaptureIndexConfig, CaptureIndexExtension
 
     ext = CaptureIndexExtension(SimpleNamespace(stats=None), CaptureIndexConfig("run-1"))
-    ext.SPILL_ROWS = 3  # type: ignore[misc]
+    ext.BATCH_ROWS = 3  # type: ignore[misc]
     ext.open_dir = tmp_path / "open"
     for i in range(7):
         warc = {
@@ -109,13 +109,15 @@ def test_the_crawl_spills_rows_to_the_spool_and_marks_articles_at_the_end(tmp_pa
             body=b"<html></html>",
         )
         ext.response_downloaded(response, request, None)  # type: ignore[arg-type]
-        assert len(ext.rows) == (i + 1) % 3  # spilled every third capture
-    ext.articles.add(("nv-20261125101444-00000-h.warc.gz", 2000))
+        # every row is in the spool at once, none waits in memory
+        assert len(ext.spill_path.read_text().splitlines()) == i + 1
+    ext.mark_article("nv-20261125101444-00000-h.warc.gz", 2000)
     uploader = _Uploader(tmp_path)
     path = ext.write(uploader)  # type: ignore[arg-type]
     assert uploader.submitted == [(path, "warc", "index/run-1.parquet", 7, "index")]
     assert not list((tmp_path / "open").glob("*.captures.*"))  # the spill file is gone
     rows = pq.read_table(path).to_pylist()
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3  # built in batches of three
     assert [r["url"] for r in rows] == [f"https://news.example/a/{i}" for i in range(7)]
     assert [r["is_article"] for r in rows] == [i == 2 for i in range(7)]
     assert rows[6]["record_type"] == "revisit" and rows[0]["mime"] == "text/html"

@@ -52,3 +52,35 @@ def test_a_small_payload_is_a_revisit_of_the_same_uri_only(tmp_path: Path) -> No
         "https://example.org/robots.txt"
     )
     assert revisit.rec_headers.get_header("WARC-Refers-To-Date") == r1.warc_date
+
+
+def test_the_in_run_digest_map_is_bounded_and_old_digests_come_from_the_state(
+    tmp_path: Path,
+) -> None:
+    from pipelines.warc import InRunDigestIndex
+
+    state = FakeState()
+    archive, done = make_archive(tmp_path, state)
+    archive.seen = InRunDigestIndex(max_entries=2)
+    bodies = [bytes([65 + i]) * 1000 for i in range(4)]
+    originals = [
+        archive.write_capture(make_capture(f"https://example.org/{i}", body))
+        for i, body in enumerate(bodies)
+    ]
+    assert len(archive.seen) == 2  # only the two most recent digests in memory
+    recent = archive.write_capture(make_capture("https://example.org/again-3", bodies[3]))
+    old = archive.write_capture(make_capture("https://example.org/again-0", bodies[0]))
+    archive.close()
+    assert recent.revisit and old.revisit  # the old one found in the state index
+    revisits = {
+        r.rec_headers.get_header("WARC-Target-URI"): r
+        for r in records_of(done[0])
+        if r.rec_type == "revisit"
+    }
+    assert (
+        revisits["https://example.org/again-3"].rec_headers.get_header("WARC-Refers-To")
+        == originals[3].record_id
+    )
+    old_rec = revisits["https://example.org/again-0"].rec_headers
+    assert old_rec.get_header("WARC-Refers-To-Target-URI") == "https://example.org/0"
+    assert old_rec.get_header("WARC-Refers-To-Date") == originals[0].warc_date

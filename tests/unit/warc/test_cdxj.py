@@ -84,3 +84,39 @@ def test_a_post_capture_makes_the_file_indexed_from_disk(tmp_path: Path) -> None
     text = Path(str(path) + ".cdxj").read_text()
     assert "__wb_method=post" in text  # cdxj-indexer's --post-append key
     assert text == cdxj_index(path, path.name)
+
+
+def test_a_long_file_keeps_its_index_in_sorted_runs_on_disk(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A WARC that takes the whole crawl keeps few index lines in memory; the CDXJ is the same."""
+    from pipelines.warc.cdxj import CdxjSpill
+
+    monkeypatch.setattr(CdxjSpill, "RUN_LINES", 4)
+    archive = WarcArchive(WarcConfig(spool=tmp_path / "spool"), software="newsvault/test")
+    urls = [f"https://example.org/{random.Random(i).random()}" for i in range(23)]
+    for i, url in enumerate(urls):
+        archive.write_capture(make_capture(url, b"page %d" % i))
+    name = archive.writer.current_name
+    assert name is not None
+    spill = archive._index_lines[name]
+    assert spill is not None and len(spill._buffer) < 4
+    runs = sorted((tmp_path / "spool" / "open").glob(f"*{CdxjSpill.SUFFIX}*"))
+    assert len(runs) == 5  # 23 lines: five sorted runs of four, three in memory
+    archive.close()
+    (path,) = (tmp_path / "spool" / "ready" / "warc").rglob("*.warc.gz")
+    text = Path(str(path) + ".cdxj").read_text()
+    assert text.count("\n") == 23
+    assert text == cdxj_index(path, path.name)
+    assert not list((tmp_path / "spool" / "open").glob(f"*{CdxjSpill.SUFFIX}*"))
+
+
+def test_recovery_deletes_the_index_runs_of_a_killed_crawl(tmp_path: Path) -> None:
+    from pipelines.warc.cdxj import CdxjSpill
+
+    open_dir = tmp_path / "spool" / "open"
+    open_dir.mkdir(parents=True)
+    stale = open_dir / f"NV-x.warc.gz{CdxjSpill.SUFFIX}00000"
+    stale.write_text("left by a killed crawl\n")
+    WarcArchive(WarcConfig(spool=tmp_path / "spool"), software="newsvault/test").recover()
+    assert not stale.exists()
