@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus_server import CorpusServer, load_pages  # noqa: E402
+from corpus_server import CorpusServerProcess, load_pages  # noqa: E402
 
 DEFAULT_TARBALL = REPO.parent / "shared" / "corpus" / "news-pages-400.tar.gz"
 
@@ -176,7 +176,7 @@ def main() -> int:
             with tarfile.open(DEFAULT_TARBALL) as tar:
                 tar.extractall(folder, filter="data")
         pages = load_pages(folder)
-        server = CorpusServer(pages)
+        server = CorpusServerProcess(pages)
         server.start()
         print(f"Serving {len(pages)} pages at {server.url} (gzip)", flush=True)
         bindir = Path(sys.executable).parent

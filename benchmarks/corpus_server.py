@@ -5,6 +5,9 @@ from __future__ import annotations
 import collections
 import gzip
 import html
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
 import random
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,3 +121,42 @@ class CorpusServer:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+
+
+class CorpusServerProcess:
+    """A `CorpusServer` in a child process of its own.
+
+    A benchmark that samples the memory of a crawl's process tree does so in its own process;
+    with the server there too, every sample (reading ``/proc/PID/smaps`` of each process) would
+    hold the GIL away from the server, more so for a crawl with more processes and mappings.
+    In a child process the server shares nothing with the measuring.
+    """
+
+    def __init__(self, pages: dict[str, bytes]) -> None:
+        self._server = CorpusServer(pages)
+        self._proc: multiprocessing.process.BaseProcess | None = None
+        self._port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    def start(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        parent, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(self._server, child), daemon=True)
+        self._proc.start()
+        self._port = int(parent.recv())
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.join(10)
+            self._proc = None
+
+
+def _serve(server: CorpusServer, conn: multiprocessing.connection.Connection) -> None:
+    server.start()
+    assert server._httpd is not None
+    conn.send(server._httpd.server_address[1])
+    threading.Event().wait()
