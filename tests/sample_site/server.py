@@ -9,7 +9,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -137,7 +137,11 @@ class SampleSite:
 
     def update_article(self, key: str, now: datetime | None = None) -> dict[str, object]:
         """Edit an article now: a new modified date in its page, feeds and sitemap lastmod."""
-        when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+        when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        if when.microsecond:
+            # the page states whole seconds: round up, so that an edit made in the same
+            # second as the last capture still reads as later than that capture
+            when = when.replace(microsecond=0) + timedelta(seconds=1)
         article = next(a for a in self.articles() if a.key == key)
         with self._lock:
             self._updates[key] = replace(article, modified=when.isoformat())
