@@ -13,7 +13,7 @@ DEMO_PORT ?= 8737
 # `make bench BENCH_EXPORT_ARGS="--articles 20000 --formats parquet"` for a quick look
 BENCH_EXPORT_ARGS ?=
 
-.PHONY: demo demo-s3 test lint format bench bench-distributed clean
+.PHONY: demo demo-s3 test lint format bench bench-distributed bench-extract clean
 
 $(RUNTIME_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: $(STAMP)
 # distributed mode: one worker against the single-process crawl, and two workers
 bench-distributed: $(STAMP)
 	$(BIN)/python benchmarks/bench_distributed.py $(BENCH_ARGS)
+
+# extraction CPU per page against the extractor before the second round of extraction work
+bench-extract: $(STAMP)
+	$(BIN)/python benchmarks/bench_extract_cpu.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,168 @@
+"""Extraction CPU per page: this checkout's `extract_article` against a baseline commit's.
+
+Both extractors run over the same pages in this one run, in fresh processes of this venv,
+alternating (baseline, current, baseline, current, ...) so that machine load hits both
+alike. Each round times `extract_article` on every page with `time.process_time()` (the
+process's CPU, so neither waiting nor other processes count), after one warm-up page that
+imports trafilatura. The figure per extractor is its best round; the target of issue 14 is
+current <= 1.10 x baseline.
+
+The baseline's `crawler/` package is taken from git (`git archive REV crawler`) into a
+temporary folder; the default baseline, b07d92f, is the extractor before the second round
+of extraction work.
+
+    python benchmarks/bench_extract_cpu.py [--pages DIR] [--baseline REV] [--rounds N]
+
+Pages: the HTML files of DIR, else the shared 400-page corpus (../shared/corpus), else
+400 generated pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from corpus_server import load_pages  # noqa: E402
+
+DEFAULT_BASELINE = "b07d92f"
+DEFAULT_TARBALL = REPO.parent / "shared" / "corpus" / "news-pages-400.tar.gz"
+TARGET = 1.10
+
+# Runs in a child process: argv = code folder, pages folder. Prints one JSON line.
+RUNNER = r"""
+import gc, json, sys, time
+from pathlib import Path
+code, folder = Path(sys.argv[1]), Path(sys.argv[2])
+sys.path.insert(0, str(code))
+import crawler
+from crawler.extract import extract_article
+where = Path(crawler.__file__).resolve()
+if code.resolve() not in where.parents:
+    sys.exit(f"imported crawler from {where}, not from {code}")
+bodies = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+extract_article(bodies[0][1], f"https://bench.invalid/pages/{bodies[0][0]}")  # imports
+gc.collect()
+articles = words = comments = 0
+cpu0, wall0 = time.process_time(), time.perf_counter()
+for name, body in bodies:
+    article = extract_article(body, f"https://bench.invalid/pages/{name}")
+    if article.get("text"):
+        articles += 1
+        words += len(article["text"].split())
+    comments += len(article.get("comments") or [])
+cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+print(json.dumps({"pages": len(bodies), "cpu_s": cpu, "wall_s": wall,
+                  "with_text": articles, "words": words, "comments": comments}))
+"""
+
+
+def write_pages(pages_dir: Path, folder: Path | None) -> int:
+    """The benchmark's pages as files in `pages_dir`; returns how many."""
+    pages_dir.mkdir()
+    if folder is None and DEFAULT_TARBALL.is_file():
+        with tarfile.open(DEFAULT_TARBALL) as tar:
+            tar.extractall(pages_dir, filter="data")
+        found = [p for p in pages_dir.rglob("*.htm*") if p.is_file()]
+        for path in found:  # flat, whatever the tarball's folders
+            if path.parent != pages_dir:
+                path.rename(pages_dir / path.name)
+        return len(found)
+    for name, body in load_pages(folder).items():
+        (pages_dir / Path(name).name).write_bytes(body)
+    return len(list(pages_dir.iterdir()))
+
+
+def baseline_code(rev: str, dest: Path) -> str:
+    """Unpack the baseline's `crawler/` package into `dest`; returns the full commit id."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--verify", f"{rev}^{{commit}}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except subprocess.CalledProcessError:
+        sys.exit(f"bench_extract_cpu: --baseline {rev}: not a commit of {REPO}; give a commit id")
+    dest.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", commit, "crawler"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return commit
+
+
+def measure(code: Path, pages_dir: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, str(code), str(pages_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"bench_extract_cpu: the extractor in {code} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=Path, help="folder of HTML pages")
+    parser.add_argument("--baseline", default=DEFAULT_BASELINE, help="git commit to compare to")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    args = parser.parse_args()
+    if args.pages is not None and not args.pages.is_dir():
+        parser.error(f"--pages {args.pages}: not a folder; give a folder of HTML pages")
+
+    with tempfile.TemporaryDirectory(prefix="nv-bench-cpu-") as tmp:
+        pages_dir = Path(tmp) / "pages"
+        count = write_pages(pages_dir, args.pages)
+        base_dir = Path(tmp) / "baseline"
+        commit = baseline_code(args.baseline, base_dir)
+        print(f"{count} pages; baseline {commit[:10]}; {args.rounds} round(s) each", flush=True)
+        runs: dict[str, list[dict[str, float]]] = {"baseline": [], "current": []}
+        for round_no in range(1, args.rounds + 1):
+            for name, code in (("baseline", base_dir), ("current", REPO)):
+                result = measure(code, pages_dir)
+                runs[name].append(result)
+                print(
+                    f"  round {round_no} {name:<8} {1000 * result['cpu_s'] / count:7.2f} ms CPU/page"
+                    f"  ({result['with_text']} with text, {result['words']} words,"
+                    f" {result['comments']} comments)",
+                    flush=True,
+                )
+    best = {name: min(r["cpu_s"] for r in rs) / count for name, rs in runs.items()}
+    ratio = best["current"] / best["baseline"]
+    verdict = "ok" if ratio <= TARGET else "OVER TARGET"
+    print(
+        f"CPU per page, best of {args.rounds}: baseline {1000 * best['baseline']:.2f} ms,"
+        f" current {1000 * best['current']:.2f} ms -> {ratio:.3f}x"
+        f" (target <= {TARGET:.2f}x: {verdict})"
+    )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "pages": count,
+                    "baseline": commit,
+                    "runs": runs,
+                    "best_cpu_per_page_s": best,
+                    "ratio": ratio,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
