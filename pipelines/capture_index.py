@@ -336,6 +336,7 @@ class CaptureIndexExtension:
             logger.warning("UploadExtension is not enabled: no capture index will be written")
             return
         self.open_dir = upload.uploader.spool / "open"
+        remove_stale_rows(self.open_dir, self.config.run_id)
         upload.uploader.add_close_hook(self.write, order=INDEX_HOOK_ORDER)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
@@ -409,6 +410,29 @@ class CaptureIndexExtension:
             self.crawler.stats.set_value("newsvault/index/rows", self.count)
         logger.info("Capture index %s: %d capture(s)", key, self.count)
         return path
+
+
+def remove_stale_rows(open_dir: Path, run_id: str) -> list[Path]:
+    """Delete the index rows a killed crawl left in this spool (not ``run_id``'s own).
+
+    The spool is this crawl's alone (its lock), so rows of another run are a dead run's.
+    Nothing is lost: that run's WARCs are recovered with their CDXJ, from which
+    `newsvault index` (and every archive command) builds its capture index.
+    """
+    removed = []
+    for path in sorted(open_dir.glob("*.captures.jsonl.open")) + sorted(
+        open_dir.glob("*.articles.json.open")
+    ):
+        if path.name.split(".", 1)[0] == run_id:
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+        logger.info(
+            "Removed %s, the capture index rows of a crawl that was killed; its index is "
+            "built from its CDXJ files (newsvault index)",
+            path,
+        )
+    return removed
 
 
 def build_index_file(spill: str, marks: str, out: str, batch_rows: int = 10_000) -> int:

@@ -126,3 +126,32 @@ sources:
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert not list((tmp_path / "spool" / "journal").glob("*.jsonl"))
+
+    # The killed run's capture index rows are left in the spool; the next crawl drops them
+    # (and recovers its open WARC), and `newsvault index` builds the dead run's index from
+    # its CDXJ: none of its captures is lost from the index.
+    spills = list((tmp_path / "spool" / "open").glob("*.captures.jsonl.open"))
+    assert [p.name.split(".", 1)[0] for p in spills] == [dead_run]
+    again = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert not list((tmp_path / "spool" / "open").glob("*.captures.jsonl.open"))
+    indexed = subprocess.run(
+        [str(BIN / "newsvault"), "index", "--run", dead_run, str(archive)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert indexed.returncode == 0, indexed.stdout + indexed.stderr
+    assert dead_run in indexed.stdout
+    assert (archive / "warc" / "index" / f"{dead_run}.parquet").is_file()

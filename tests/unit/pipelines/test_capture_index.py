@@ -11,6 +11,7 @@ from pipelines.capture_index import (
     COLUMNS,
     capture_row,
     registered_domain,
+    remove_stale_rows,
     rows_from_cdxj,
     schema,
     table_from_rows,
@@ -157,3 +158,15 @@ def test_table_from_rows_is_the_table_pyarrow_builds_from_the_list() -> None:
     table = table_from_rows(rows, schema())
     assert table.equals(pa.Table.from_pylist(rows, schema=schema()))
     assert table.to_pylist() == rows
+
+
+def test_a_killed_runs_rows_are_removed_and_the_running_ones_kept(tmp_path):
+    dead = tmp_path / "20261128T010000Z-111111.captures.jsonl.open"
+    marks = tmp_path / "20261128T010000Z-111111.articles.json.open"
+    ours = tmp_path / "20261128T020000Z-222222.captures.jsonl.open"
+    other = tmp_path / "nv-20261128010000-00000-h.warc.gz.open"  # recovered elsewhere
+    for path in (dead, marks, ours, other):
+        path.write_text("{}\n")
+    removed = remove_stale_rows(tmp_path, "20261128T020000Z-222222")
+    assert sorted(removed) == sorted([dead, marks])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ours.name, other.name])
