@@ -33,6 +33,7 @@ from crawler.extract import (
     worker_extract,
     worker_extract_pages,
     worker_init,
+    worker_ready,
 )
 from crawler.items import Article, Provenance
 
@@ -168,7 +169,15 @@ def reextract(
     run_id = new_run_id()
     outcome = Outcome(run_id)
     started = datetime.now(timezone.utc)
-    wanted = wanted_records(archive, runs)
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=worker_init)
+    # the workers start (and warm up) while the articles' JSON is read
+    for _ in range(max(1, workers)):
+        pool.submit(worker_ready)
+    try:
+        wanted = wanted_records(archive, runs)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     total = sum(len(v) for v in wanted.values())
     version = extractor_version()
     settings_hash = options.settings_hash()
@@ -210,8 +219,9 @@ def reextract(
     warcs: list[ArchiveFile] = [
         f for run in runs for f in run.files_of("warc") if f.key.rsplit("/", 1)[-1] in wanted
     ]
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=worker_init)
-    limit = 4 * max(1, workers)
+    # articles in flight: enough that one slow page never leaves the other workers idle
+    # while the oldest result is awaited (results are collected in order)
+    limit = 16 * max(1, workers)
     # further pages of multi-page articles: how many articles still need each URL, the
     # bodies read so far, and the articles waiting for theirs
     needed: dict[str, int] = {}
