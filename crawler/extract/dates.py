@@ -178,6 +178,8 @@ def parse_text_date(text: str) -> str | None:
     num = _DMY_NUM_RE.search(text)
     if num:
         y, m, d = int(num["y"]), int(num["m"]), int(num["d"])
+        if m > 12 and d <= 12 and "/" in num.group(0):
+            m, d = d, m  # "10/29/2012": written month first, as in the US
         rest = text[num.end() :]
     else:
         for regex in _TEXT_DATE_RES:

@@ -169,7 +169,39 @@ def clean_comment_text(text: str) -> str:
 PINGBACK_EXCERPT_RE = re.compile(r"^\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\W*$", re.S)
 
 _BY_RE = re.compile(r"^(by|von|par|por|di)\s+", re.I)
+# a comment's footer or header line that names its writer in words (Movable Type, TypePad,
+# JomComment): "Posted by: Name | 09/21/2012 at 09:38 PM", "Comment #3 - Posted by Name at
+# November 10, 2012 5:57 PM", "written by Name, October 24, 2012"
+BYLINE_RE = re.compile(
+    r"^(?:comment\s*#?\s*\d+\s*[-–:|]?\s*)?(?:posted|written|submitted|geschrieben|verfasst"
+    r"|publié|escrito|scritto)\s+(?:by|von|par|por|da)\b\s*:?\s*(?P<name>.+?)"
+    r"(?:\s*(?:\||,|\bat\b|\bon\b|\bam\b|\ble\b|@|–|-)\s*(?P<date>[^|]*\d[^|]*?))?"
+    r"(?:\s*\|[^|]*)?\s*$",
+    re.I,
+)
+BYLINE_HINT_RE = re.compile(
+    r"(?:posted|written|submitted|geschrieben|verfasst|publié|escrito|scritto)\s+(?:by|von|par|por|da)\b",
+    re.I,
+)
+_BYLINE_TAGS = ("p", "span", "div", "small", "em", "footer", "li")
+
+
+def byline_parts(text: str) -> tuple[str, str | None] | None:
+    """("Name", "date text" or None) of a "Posted by: Name | date" line, or None."""
+    found = BYLINE_RE.match(" ".join(text.split()))
+    if not found:
+        return None
+    name = found["name"].strip(" :-–|,")
+    if not name or len(name) > 80:
+        return None
+    return name, found["date"]
+
+
 COMMENT_ID_RE = re.compile(r"(?:^|[-_])(?:li-)?(?:comment|c|post)[-_]?(\d+)$", re.I)
+
+
+# containers of the replies to a comment, inside it
+_REPLIES_CLASSES = frozenset(("children", "indented", "replies", "comment-replies"))
 
 
 class DomFamily:
@@ -188,6 +220,7 @@ class DomFamily:
                 self.elements.append(el)
         self.members = set(self.elements)
         self._any_case: dict[HtmlElement, bool] = {}
+        self._bylines: dict[HtmlElement, tuple[str | None, str | None, HtmlElement | None]] = {}
         # <dl> threads: a <dt> comment owns the <dd>s after it (text, date, footer)
         self._dd_owner: dict[HtmlElement, HtmlElement] = {}
         self._dds: dict[HtmlElement, list[HtmlElement]] = {}
@@ -273,16 +306,39 @@ class DomFamily:
     def author(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
         for selector in _AUTHOR_SELECTORS(self.any_case(el)):
             for node in self.own(el, (n for root in self._roots(el) for n in selector(root))):
+                if node.find(".//p") is not None:
+                    continue  # a block of paragraphs (class="comment-body name-ann") is no name
                 name = node.get("content") or clean_inline(node.text_content())
                 name = _BY_RE.sub("", _SAYS_RE.sub("", name)).strip(" :-–|")
                 if name and len(name) <= 80:
                     return name, node
+        name, _, node = self.byline(el)
+        if name:
+            return name, node
         if el in self._dds and "author" in (el.get("class") or "").lower():
             # Blogger: <dt class="comment-author"><a>Name</a> said...</dt>
             name = _SAYS_RE.sub("", clean_inline(el.text_content())).strip(" :-–|")
             if name and len(name) <= 80:
                 return name, None
         return None, None
+
+    def byline(self, el: HtmlElement) -> tuple[str | None, str | None, HtmlElement | None]:
+        """Name, date text and node of a "Posted by: Name | date" line in ``el`` (computed once)."""
+        known = self._bylines.get(el)
+        if known is None:
+            known = self._bylines[el] = self._find_byline(el)
+        return known
+
+    def _find_byline(self, el: HtmlElement) -> tuple[str | None, str | None, HtmlElement | None]:
+        if not BYLINE_HINT_RE.search(el.text_content()):
+            return None, None, None
+        for node in self.own(el, (n for root in self._roots(el) for n in root.iter(_BYLINE_TAGS))):
+            text = node.text_content()
+            if len(text) <= 200:
+                parts = byline_parts(text)
+                if parts:
+                    return parts[0], parts[1], node
+        return None, None, None
 
     def published(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
         for selector in _DATE_SELECTORS(self.any_case(el)):
@@ -296,6 +352,10 @@ class DomFamily:
                     date = iso_with_zone(value) if value else None
                     if date:
                         return date, node
+        _, written, node = self.byline(el)
+        date = parse_text_date(written) if written else None
+        if date:
+            return date, node
         # a bare date-like line in the block (generic markup)
         for node in self.own(el, el.iter("span", "small", "div", "p", "a", "em")):
             text = " ".join(node.text_content().split())
@@ -310,7 +370,9 @@ class DomFamily:
             # <dl> threads (Thesis, Blogger): the <dt> has number, author and date, the first
             # <dd> after it what the reader wrote (a second one is its footer)
             body = self._dds[el][0]
-            return block_text(body, exclude=skip | set(_meta_nodes(body)))
+            # replies nested in the <dd> (<dl class="children">) are not its text
+            replies = {n for n in body.iter() if n is not body and class_set(n) & _REPLIES_CLASSES}
+            return block_text(body, exclude=skip | set(_meta_nodes(body)) | replies)
         nested = {m for m in self.members if m is not el}
         for selector in _TEXT_SELECTORS(self.any_case(el)):
             for node in self.own(el, selector(el)):
@@ -323,11 +385,7 @@ class DomFamily:
                     return text
         exclude = nested | skip | set(self.own(el, _meta_nodes(el)))
         # replies containers are not part of the text either
-        exclude |= {
-            n
-            for n in el.iter()
-            if class_set(n) & {"children", "indented", "replies", "comment-replies"} and n is not el
-        }
+        exclude |= {n for n in el.iter() if class_set(n) & _REPLIES_CLASSES and n is not el}
         return block_text(el, exclude=exclude)
 
     def permalink(self, el: HtmlElement, cid: str | None) -> str | None:

@@ -8,7 +8,12 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extract.comments.dom import COMMENT_ID_RE, case_insensitive, is_form_like
+from crawler.extract.comments.dom import (
+    BYLINE_HINT_RE,
+    COMMENT_ID_RE,
+    case_insensitive,
+    is_form_like,
+)
 from crawler.extract.comments.section import SECTION_WORDS_RE, in_widget, looks_like_comment_section
 from crawler.extract.text import SKIP_TAGS, class_set, clean_inline, tag_name
 
@@ -18,7 +23,7 @@ _IDENT_XPATH = etree.XPath("//*[@class or @id]")
 def generic_elements(tree: HtmlElement) -> list[HtmlElement]:
     """Repeated blocks with an author inside containers named like a comment section."""
     best: list[HtmlElement] = []
-    seen: set[HtmlElement] = set()
+    seen: set[tuple[HtmlElement, frozenset[str] | None]] = set()
     for container in _IDENT_XPATH(tree):
         # cheap word test first: most elements' names have none of the words
         if not SECTION_WORDS_RE.search(
@@ -36,21 +41,44 @@ def generic_elements(tree: HtmlElement) -> list[HtmlElement]:
         if not looks_like_comment_section(container) or in_widget(container):
             continue
         # one comment of a list (<li id="comment-11">, <dt class="comment">) whose section
-        # has no comment-like name: the list is the container
-        parent = container.getparent()
-        if (
-            _single_comment(container)
-            and parent is not None
-            and sum(1 for sib in parent if sib.tag == container.tag and _single_comment(sib)) >= 2
-        ):
-            container = parent
-        if container in seen:
+        # has no comment-like name: the list is the container; so is the parent of an
+        # element with a comment's id around the block (<div id="c101"><div
+        # class="comment-body">)
+        only: frozenset[str] | None = None
+        for node in (container, container.getparent()):
+            parent = node.getparent() if node is not None else None
+            if parent is None:
+                break
+            if _single_comment(node) and (
+                sum(1 for sib in parent if sib.tag == node.tag and _single_comment(sib)) >= 2
+            ):
+                container = parent
+                break
+            if node is container and _repeated_sibling(node, parent):
+                # comment blocks side by side under an unnamed parent (<div class="commentbody
+                # by-ann">, <div class="commentbody by-bob">): those blocks, not their neighbours
+                container, only = parent, _section_words(node)
+                break
+        if (container, only) in seen:
             continue
-        seen.add(container)
-        blocks = _repeated_blocks(container)
+        seen.add((container, only))
+        blocks = _repeated_blocks(container, only)
         if len(blocks) > len(best):
             best = blocks
     return best
+
+
+def _section_words(el: HtmlElement) -> frozenset[str]:
+    """The class words of ``el`` that name a comment ("commentbody", "comments-body")."""
+    return frozenset(c for c in class_set(el) if SECTION_WORDS_RE.search(c.lower()))
+
+
+def _repeated_sibling(el: HtmlElement, parent: HtmlElement) -> bool:
+    """``el`` is one of several siblings with its tag and comment-like class words."""
+    words = _section_words(el)
+    if not words:
+        return False
+    return sum(1 for sib in parent if sib.tag == el.tag and _section_words(sib) == words) >= 2
 
 
 def _single_comment(el: HtmlElement) -> bool:
@@ -66,7 +94,10 @@ _VARYING_CLASS_RE = re.compile(
 )
 
 
-def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
+def _repeated_blocks(
+    container: HtmlElement, only: frozenset[str] | None = None
+) -> list[HtmlElement]:
+    """Blocks with an author repeated in ``container`` (those classed ``only``, if given)."""
     # descend through single-child wrappers and lists, but not into the one comment of
     # a list that has only one (<ul class="comment-items"><li id="comment-1446">)
     node = container
@@ -78,7 +109,7 @@ def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
             node = children[0]
         else:
             break
-    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    groups: dict[tuple[str, str, bool], list[HtmlElement]] = {}
     for child in _children(node):
         if (
             not isinstance(child.tag, str)
@@ -88,17 +119,20 @@ def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
             or (tag_name(child) in ("ul", "ol") and not COMMENT_ID_RE.search(child.get("id") or ""))
             # links from other sites, not readers
             or class_set(child) & {"pingback", "trackback"}
+            or (only is not None and _section_words(child) != only)
         ):
             continue
+        # blocks alike: the same tag and comment-like class words, or else the same class
+        # words without those that vary per comment ("by-ann", "even", "depth-2")
+        words = _section_words(child) or (
+            c
+            for c in class_set(child)
+            if not re.search(r"\d", c) and not _VARYING_CLASS_RE.search(c)
+        )
         key = (
             tag_name(child),
-            " ".join(
-                sorted(
-                    c
-                    for c in class_set(child)
-                    if not re.search(r"\d", c) and not _VARYING_CLASS_RE.search(c)
-                )
-            ),
+            " ".join(sorted(words)),
+            bool(COMMENT_ID_RE.search(child.get("id") or "")),
         )
         groups.setdefault(key, []).append(child)
     best: list[HtmlElement] = []
@@ -107,7 +141,8 @@ def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
             b
             for b in blocks
             if _has_author(b)
-            and len(clean_inline(b.text_content())) >= 15
+            # a <dt> comment's remark is in the <dd> after it
+            and sum(len(clean_inline(x.text_content())) for x in (b, *_dds_after(b)[:1])) >= 15
             # a comment may carry a button or a hidden reply form; a form has no written text
             and not is_form_like(b)
         ]
@@ -116,20 +151,49 @@ def _repeated_blocks(container: HtmlElement) -> list[HtmlElement]:
     # nested replies inside the blocks
     nested: list[HtmlElement] = []
     for block in best:
-        for sub in block.iter():
-            if sub is block or not isinstance(sub.tag, str):
+        # a <dt> comment's replies sit in the <dd>s after it (<dd><dl class="children">)
+        stack = [*block, *_dds_after(block)]
+        while stack:
+            sub = stack.pop()
+            if not isinstance(sub.tag, str):
                 continue
             if class_set(sub) & {"children", "replies", "indented", "comment-replies"}:
+                # the outermost replies container only: the call finds the deeper ones
                 nested.extend(_repeated_blocks(sub))
+            else:
+                stack.extend(sub)
     return sorted(best + nested, key=_doc_order_key())
 
 
+def _dds_after(el: HtmlElement) -> list[HtmlElement]:
+    """The <dd>s following a <dt> up to the next <dt> (none for other elements)."""
+    out: list[HtmlElement] = []
+    if tag_name(el) != "dt":
+        return out
+    sib = el.getnext()
+    while sib is not None and (not isinstance(sib.tag, str) or tag_name(sib) == "dd"):
+        if isinstance(sib.tag, str):
+            out.append(sib)
+        sib = sib.getnext()
+    return out
+
+
 def _children(node: HtmlElement) -> list[HtmlElement]:
-    """Child elements, those of a <noscript> in their place: comments rendered for readers
-    without JavaScript (beside an empty widget) are the page's comments."""
+    """Child elements, those of a <noscript> or a comment list in their place: comments
+    rendered for readers without JavaScript (beside an empty widget) are the page's comments."""
     out: list[HtmlElement] = []
     for child in node:
-        if isinstance(child.tag, str) and child.tag == "noscript":
+        if isinstance(child.tag, str) and (
+            child.tag == "noscript"
+            # a comment list beside an intro line (<dl id="comment_list">): its items
+            or (
+                child.tag in ("ul", "ol", "dl")
+                and SECTION_WORDS_RE.search(
+                    f"{child.get('id') or ''} {child.get('class') or ''}".lower()
+                )
+                and not COMMENT_ID_RE.search(child.get("id") or "")
+            )
+        ):
             out.extend(c for c in child if isinstance(c.tag, str))
         else:
             out.append(child)
@@ -160,4 +224,5 @@ _AUTHOR_HINT_XPATH = etree.XPath(
 
 
 def _has_author(el: HtmlElement) -> bool:
-    return bool(_AUTHOR_HINT_XPATH(el))
+    # a name in the markup, or in words ("Posted by: Ann | March 3, 2012")
+    return bool(_AUTHOR_HINT_XPATH(el)) or bool(BYLINE_HINT_RE.search(el.text_content()))

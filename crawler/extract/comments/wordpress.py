@@ -8,7 +8,7 @@ from lxml.html import HtmlElement
 from crawler.extract.comments.dom import HAS_CLASS, filter_family
 
 _WP_LIST_XPATH = etree.XPath(
-    "//*[self::ol or self::ul or self::div]["
+    "//*[self::ol or self::ul or self::dl or self::div]["
     + " or ".join(
         HAS_CLASS.format(c)
         for c in ("commentlist", "comment-list", "comments-list", "commentslist")
@@ -16,7 +16,7 @@ _WP_LIST_XPATH = etree.XPath(
     + "]"
 )
 _WP_ITEM_XPATH = etree.XPath(
-    ".//li[contains(concat(' ', normalize-space(@class), ' '), ' comment ') or starts-with(@id, 'comment-')"
+    ".//*[self::li or self::dt][contains(concat(' ', normalize-space(@class), ' '), ' comment ') or starts-with(@id, 'comment-')"
     " or starts-with(@id, 'li-comment-')]"
 )
 # wpDiscuz, the most common WordPress comment plugin after the core list
@@ -27,7 +27,9 @@ def wordpress_elements(tree: HtmlElement) -> list[HtmlElement]:
     """Comment items of WordPress comment lists, pingbacks and trackbacks left out."""
     items: list[HtmlElement] = []
     for lst in _WP_LIST_XPATH(tree):
-        items.extend(_WP_ITEM_XPATH(lst))
+        # themes that class their items otherwise (<li class="commentpost">): every item
+        # of the comment list is a comment (in a <dl>, the <dt> and the <dd>s after it)
+        items.extend(_WP_ITEM_XPATH(lst) or lst.findall("li") or lst.findall("dt"))
     return filter_family(items)
 
 

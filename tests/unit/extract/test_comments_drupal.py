@@ -45,3 +45,27 @@ def test_comment_count_link_is_not_a_comment() -> None:
     body = '<div class="comment"><a href="#comments">3 Comments</a></div>'
     result = extract_comments(page(body), URL)
     assert result.comments == []
+
+
+# TypePad: the writer and the date only in words, in the comment's footer
+POSTED_BY_FOOTER = """
+<div class="comments-content">
+ <div class="comment comment-odd" id="comment-6a01">
+  <div class="comment-content"><p>Very much agree with the point above.</p></div>
+  <p class="comment-footer">Posted by: <a href="https://ann.example" rel="nofollow">Ann Reader</a> |
+   <a href="https://news.example/2024/03/05/story/#comment-6a01">09/21/2012 at 09:38 PM</a></p>
+ </div>
+ <div class="comment comment-even" id="comment-6a02">
+  <div class="comment-content"><p>Bob thinks the opposite, at some length.</p></div>
+  <p class="comment-footer">Posted by: Bob | 09/22/2012 at 08:40 AM</p>
+ </div>
+</div>
+"""
+
+
+def test_a_posted_by_footer_names_the_writer_and_the_date() -> None:
+    result = extract_comments(page(POSTED_BY_FOOTER), URL)
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Ann Reader", "2012-09-21T21:38:00", "Very much agree with the point above."),
+        ("Bob", "2012-09-22T08:40:00", "Bob thinks the opposite, at some length."),
+    ]

@@ -239,3 +239,74 @@ def test_a_trackback_excerpt_is_no_comment() -> None:
     result = extract_comments(page(body), URL)
     # the two link-only items read "Pingback:": a label, no text
     assert result.comments == []
+
+
+# Movable Type: comment blocks side by side, named per writer, under an unnamed parent;
+# the writer and the date only in a "Posted by" line
+SIDE_BY_SIDE = """
+<div id="main"><h2 id="comments">Comments</h2>
+ <div class="commentbody by-ann"><div id="c101"><p>Ann's remark, a whole sentence of it.</p></div>
+  <p class="posted">Posted by: Ann Reader at <a href="#c101">November 8, 2012 1:57 PM</a></p></div>
+ <div class="commentbody by-bob"><div id="c102"><p>Bob answers Ann.</p></div>
+  <p class="posted">Posted by: Bob at <a href="#c102">November 8, 2012 3:34 PM</a></p></div>
+ <div class="comments-body"><p>A third block of another family, alone.</p>
+  <span class="comments-post">Comment #3 - Posted by: Cy at November 9, 2012 5:39 PM</span></div>
+</div>
+"""
+
+
+def test_comment_blocks_side_by_side_with_posted_by_lines() -> None:
+    result = extract_comments(page(SIDE_BY_SIDE), URL)
+    assert result.method == "generic"
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Ann Reader", "2012-11-08T13:57:00", "Ann's remark, a whole sentence of it."),
+        ("Bob", "2012-11-08T15:34:00", "Bob answers Ann."),
+    ]
+
+
+# the block named like a comment sits inside an element with the comment's id
+COMMENT_ID_WRAPPERS = """
+<div id="main"><h2 id="comments">Comments (2)</h2>
+ <div id="c109620"><a name="109620"></a><div class="comment-body name-ann">
+  <p>Ann wishes she had gone to Dresden too.</p>
+  <p class="comment-posted">Posted by: Ann Reader at October 11, 2012 7:45 AM</p></div></div>
+ <div id="c109626"><a name="109626"></a><div class="comment-body name-bob">
+  <p>Bob had no idea he liked dairy shops.</p>
+  <p class="comment-posted">Posted by: Bob at October 11, 2012 2:19 PM</p></div></div>
+</div>
+"""
+
+
+def test_comment_bodies_inside_elements_with_comment_ids() -> None:
+    result = extract_comments(page(COMMENT_ID_WRAPPERS), URL)
+    assert [(c.id, c.author, c.text) for c in result.comments] == [
+        ("109620", "Ann Reader", "Ann wishes she had gone to Dresden too."),
+        ("109626", "Bob", "Bob had no idea he liked dairy shops."),
+    ]
+
+
+# Thesis: a <dl> thread beside an intro line, replies in a <dl class="children"> in the <dd>
+NESTED_DEFINITION_LIST = """
+<div id="comments"><div class="comments_intro"><p>3 comments</p></div>
+<dl id="comment_list">
+ <dt class="comment even depth-1" id="comment-1"><span class="comment_author">Ann</span></dt>
+ <dd class="comment even depth-1"><div class="format_text"><p>Ann asks a question here.</p></div>
+  <dl class="children">
+   <dt class="comment odd depth-2" id="comment-2"><span class="comment_author">Bob</span></dt>
+   <dd class="comment odd depth-2"><div class="format_text"><p>Bob answers the question.</p></div>
+    <dl class="children">
+     <dt class="comment even depth-3" id="comment-3"><span class="comment_author">Cy</span></dt>
+     <dd class="comment even depth-3"><div class="format_text"><p>Cy thanks Bob for it.</p></div></dd>
+    </dl></dd>
+  </dl></dd>
+</dl></div>
+"""
+
+
+def test_replies_nested_in_the_dd_of_a_definition_list_thread() -> None:
+    result = extract_comments(page(NESTED_DEFINITION_LIST), URL)
+    assert [(c.id, c.parent_id, c.author, c.text) for c in result.comments] == [
+        ("1", None, "Ann", "Ann asks a question here."),
+        ("2", "1", "Bob", "Bob answers the question."),
+        ("3", "2", "Cy", "Cy thanks Bob for it."),
+    ]

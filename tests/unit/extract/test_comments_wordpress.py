@@ -65,3 +65,54 @@ def test_wordpress_threading_authors_dates_and_permalinks() -> None:
     assert cy.permalink == "https://news.example/2024/03/05/story/#comment-14"
     # the whole section (list + form) is handed back for pruning from the main text
     assert any((n.get("id") or "") == "comments" for n in result.nodes)
+
+
+# a theme that classes the items of its comment list otherwise (<li class="commentpost">)
+UNCLASSED_ITEMS = """
+<div class="commentsblock"><h3>Post a Comment</h3>
+<ol class="commentlist">
+ <li class="commentpost"><strong>Ann Reader</strong> | <small class="commentmetadata">10/29/2012 5:14:46 PM</small>
+  <p>The link seems to be broken, here is the right one.</p></li>
+</ol>
+<ol class="commentlist">
+ <li class="authorpost"><strong>Ed Author</strong> | <small class="commentmetadata">10/29/2012 5:25:25 PM</small>
+  <p>Thanks, fixed it now.</p></li>
+</ol></div>
+"""
+
+
+def test_every_item_of_a_comment_list_is_a_comment() -> None:
+    result = extract_comments(page(UNCLASSED_ITEMS), URL)
+    assert result.method == "wordpress"
+    assert [c.published for c in result.comments] == ["2012-10-29T17:14:46", "2012-10-29T17:25:25"]
+    assert [c.text.splitlines()[-1] for c in result.comments] == [
+        "The link seems to be broken, here is the right one.",
+        "Thanks, fixed it now.",
+    ]
+
+
+# a theme that lists comments as a <dl>: number, name and date in the <dt>, the remark in the <dd>
+DEFINITION_LIST = """
+<div id="comments"><h2>Comments</h2>
+<dl class="commentlist">
+ <dt id="comment-58855" class="comment even depth-1">1. SK -
+  <a href="https://news.example/2024/03/05/story/#comment-58855">28 October, 2011</a></dt>
+ <dd class="comment odd depth-1"><div class="comment" id="div-comment-58855">
+  <p>A yellow and blue one too please.</p>
+  <div class="reply"><a class="comment-reply-link" href="?replytocom=58855#respond">Reply</a></div>
+ </div></dd>
+ <dt id="comment-58856" class="comment even depth-1">2. Chef -
+  <a href="https://news.example/2024/03/05/story/#comment-58856">29 October, 2011</a></dt>
+ <dd class="comment odd depth-1"><div class="comment" id="div-comment-58856">
+  <p>Will do, tomorrow.</p></div></dd>
+</dl></div>
+"""
+
+
+def test_a_definition_list_of_comments() -> None:
+    result = extract_comments(page(DEFINITION_LIST), URL)
+    assert result.method == "wordpress"
+    assert [(c.id, c.published, c.text) for c in result.comments] == [
+        ("58855", "2011-10-28", "A yellow and blue one too please."),
+        ("58856", "2011-10-29", "Will do, tomorrow."),
+    ]
