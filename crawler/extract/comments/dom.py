@@ -65,6 +65,8 @@ _AUTHOR_SELECTORS = _Selectors(
         " or contains(@class, 'username') or contains(@class, 'user-name')"
         " or contains(@class, 'byline') or contains(@class, 'creator') or contains(@class, 'poster')"
         " or contains(@class, 'nick') or contains(@class, 'pseudo')]",
+        # Slashdot and others: <span class="by">by Name</span>
+        ".//*[" + HAS_CLASS.format("by") + "]",
         ".//cite",
         # WordPress's comment author link (get_comment_author_link), also in custom themes
         ".//a[contains(@rel, 'external')][contains(@class, 'url')]",

@@ -218,6 +218,7 @@ _AUTHOR_HINT_XPATH = etree.XPath(
         " or contains(@class, 'auteur') or contains(@class, 'user')"
         " or contains(@class, 'name') or contains(@class, 'fn') or contains(@class, 'byline')"
         " or contains(@class, 'nick') or contains(@class, 'pseudo') or contains(@class, 'poster')"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' by ')"
         " or self::cite or self::a[contains(@rel, 'external')][contains(@class, 'url')]]"
     )
 )

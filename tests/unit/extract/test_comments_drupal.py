@@ -69,3 +69,24 @@ def test_a_posted_by_footer_names_the_writer_and_the_date() -> None:
         ("Ann Reader", "2012-09-21T21:38:00", "Very much agree with the point above."),
         ("Bob", "2012-09-22T08:40:00", "Bob thinks the opposite, at some length."),
     ]
+
+
+# Slashdot: replies shown as one-liners carry no date, only "by Name" in <span class="by">
+BY_CLASS = """
+<ul id="commentlisting">
+ <li id="tree_101" class="comment full"><div class="cw">
+  <div class="details"><span class="by">by <a href="/~ann">Ann Reader</a></span>
+   <span class="otherdetails">on Monday July 23, 2012 @09:58PM</span></div>
+  <div class="commentBody"><p>The first remark, with a date.</p></div></div>
+  <ul id="commtree_101"><li id="tree_102" class="comment oneline"><div class="cw">
+   <div class="details"><span class="by">by <a href="/~bob">Bob</a></span></div>
+   <div class="commentBody"><p>A reply without any date.</p></div></div></li></ul>
+ </li>
+</ul>
+"""
+
+
+def test_a_by_class_names_the_writer_of_an_undated_reply() -> None:
+    result = extract_comments(page(BY_CLASS), URL)
+    assert triples(result) == [("tree_101", None, "Ann Reader"), ("tree_102", "tree_101", "Bob")]
+    assert result.comments[1].text == "A reply without any date."
