@@ -99,7 +99,10 @@ def extract_comments(
             continue
         if not elements:
             continue
-        family = DomFamily(elements, url, strict=method != "microdata")
+        # WordPress's list says what its items are: a comment may lack a name and a date
+        family = DomFamily(
+            elements, url, strict=method != "microdata", anonymous=method == "wordpress"
+        )
         comments = family.comments()
         if comments:
             candidates.append((method, comments, family.section_nodes()))

@@ -209,10 +209,14 @@ _REPLIES_CLASSES = frozenset(("children", "indented", "replies", "comment-replie
 class DomFamily:
     """Turns a set of comment elements into Comments with threading from the DOM structure."""
 
-    def __init__(self, elements: list[HtmlElement], url: str, *, strict: bool = True) -> None:
+    def __init__(
+        self, elements: list[HtmlElement], url: str, *, strict: bool = True, anonymous: bool = False
+    ) -> None:
         self.url = url
-        # strict: a block needs an author or a date to count as a comment
+        # strict: a form is no comment, and a block needs an author or a date to count as
+        # one unless `anonymous` (the markup says what its blocks are)
         self.strict = strict
+        self.anonymous = anonymous
         # keep document order, drop duplicates
         seen: set[HtmlElement] = set()
         self.elements = []
@@ -419,7 +423,7 @@ class DomFamily:
             if not text or PINGBACK_EXCERPT_RE.match(text):
                 # nothing written, or "[…] quoted from the linking post […]": a pingback
                 continue
-            if self.strict and not author and not published:
+            if self.strict and not self.anonymous and not author and not published:
                 continue
             ids[el] = cid or f"c{index}"
             parent = self.parent_of(el)

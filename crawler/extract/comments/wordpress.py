@@ -19,6 +19,8 @@ _WP_ITEM_XPATH = etree.XPath(
     ".//*[self::li or self::dt][contains(concat(' ', normalize-space(@class), ' '), ' comment ') or starts-with(@id, 'comment-')"
     " or starts-with(@id, 'li-comment-')]"
 )
+# <div class="commentlist"> of <div class="comment">s (replies nested inside)
+_WP_DIV_XPATH = etree.XPath(".//div[" + HAS_CLASS.format("comment") + "]")
 # wpDiscuz, the most common WordPress comment plugin after the core list
 _WPDISCUZ_XPATH = etree.XPath("//div[" + HAS_CLASS.format("wc-comment") + "]")
 
@@ -29,7 +31,9 @@ def wordpress_elements(tree: HtmlElement) -> list[HtmlElement]:
     for lst in _WP_LIST_XPATH(tree):
         # themes that class their items otherwise (<li class="commentpost">): every item
         # of the comment list is a comment (in a <dl>, the <dt> and the <dd>s after it)
-        items.extend(_WP_ITEM_XPATH(lst) or lst.findall("li") or lst.findall("dt"))
+        items.extend(
+            _WP_ITEM_XPATH(lst) or lst.findall("li") or lst.findall("dt") or _WP_DIV_XPATH(lst)
+        )
     return filter_family(items)
 
 

@@ -116,3 +116,26 @@ def test_a_definition_list_of_comments() -> None:
         ("58855", "2011-10-28", "A yellow and blue one too please."),
         ("58856", "2011-10-29", "Will do, tomorrow."),
     ]
+
+
+# a <div> comment list; the reply names its writer in plain text and dates itself without a year
+DIV_LIST = """
+<div class="commentlist">
+ <div class="comment even depth-1" id="comment-1133120"><div class="comment-text">
+  <h4><a href="https://lora.example" rel="external nofollow" class="url">Lora Lee</a> <span>On Thursday, November 1 at 2:57 pm</span></h4>
+  <p>Too funny, the kids rolled their eyes.</p></div>
+  <div class="comment odd depth-2" id="comment-1133310"><div class="comment-text">
+   <h4>Carolyn <span>On Friday, November 2 at 10:44 am</span></h4>
+   <p>I wish I was back in the eye rolling stage.</p></div></div>
+ </div>
+</div>
+"""
+
+
+def test_a_div_comment_list_keeps_comments_without_a_name_or_date_it_can_read() -> None:
+    result = extract_comments(page(DIV_LIST), URL)
+    assert result.method == "wordpress"
+    assert [(c.id, c.parent_id, c.author, c.text) for c in result.comments] == [
+        ("1133120", None, "Lora Lee", "Too funny, the kids rolled their eyes."),
+        ("1133310", "1133120", None, "I wish I was back in the eye rolling stage."),
+    ]
