@@ -150,6 +150,9 @@ def _repeated_blocks(
             best = with_author
     # nested replies inside the blocks
     nested: list[HtmlElement] = []
+    # replies may also sit anywhere inside their parent, named like it (<div class="commentbody
+    # child"> in the parent's text)
+    family = (best[0].tag, _section_words(best[0])) if best else None
     for block in best:
         # a <dt> comment's replies sit in the <dd>s after it (<dd><dl class="children">)
         stack = [*block, *_dds_after(block)]
@@ -160,8 +163,10 @@ def _repeated_blocks(
             if class_set(sub) & {"children", "replies", "indented", "comment-replies"}:
                 # the outermost replies container only: the call finds the deeper ones
                 nested.extend(_repeated_blocks(sub))
-            else:
-                stack.extend(sub)
+                continue
+            if family and family[1] and (sub.tag, _section_words(sub)) == family:
+                nested.append(sub)
+            stack.extend(sub)
     return sorted(best + nested, key=_doc_order_key())
 
 

@@ -310,3 +310,26 @@ def test_replies_nested_in_the_dd_of_a_definition_list_thread() -> None:
         ("2", "1", "Bob", "Bob answers the question."),
         ("3", "2", "Cy", "Cy thanks Bob for it."),
     ]
+
+
+# replies inside the text of the comment they answer, named like it
+REPLIES_INSIDE = """
+<div class="discussion"><div class="thread">
+ <div class="commentbody" id="c1"><div class="c_author"><a href="/ann">Ann</a></div>
+  <div class="c_text"><p>Ann's remark on the story.</p>
+   <div class="commentbody child" id="c2"><div class="c_author"><a href="/bob">Bob</a></div>
+    <div class="c_text"><p>Bob answers Ann.</p></div></div></div></div>
+ <div class="commentbody" id="c3"><div class="c_author"><a href="/cy">Cy</a></div>
+  <div class="c_text"><p>Cy has another view.</p></div></div>
+</div></div>
+"""
+
+
+def test_replies_inside_the_comment_they_answer() -> None:
+    result = extract_comments(page(REPLIES_INSIDE), URL)
+    assert result.method == "generic"
+    assert [(c.id, c.parent_id, c.author, c.text) for c in result.comments] == [
+        ("1", None, "Ann", "Ann's remark on the story."),
+        ("2", "1", "Bob", "Bob answers Ann."),
+        ("3", None, "Cy", "Cy has another view."),
+    ]
