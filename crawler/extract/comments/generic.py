@@ -94,6 +94,9 @@ _VARYING_CLASS_RE = re.compile(
 )
 
 
+_REPLIES_CLASSES = frozenset(("children", "replies", "indented", "comment-replies"))
+
+
 def _repeated_blocks(
     container: HtmlElement, only: frozenset[str] | None = None
 ) -> list[HtmlElement]:
@@ -110,7 +113,12 @@ def _repeated_blocks(
         else:
             break
     groups: dict[tuple[str, str, bool], list[HtmlElement]] = {}
+    # Drupal: the replies to a comment in a <div class="indented"> right after it
+    beside: list[HtmlElement] = []
     for child in _children(node):
+        if isinstance(child.tag, str) and class_set(child) & _REPLIES_CLASSES:
+            beside.append(child)
+            continue
         if (
             not isinstance(child.tag, str)
             or tag_name(child) in SKIP_TAGS
@@ -150,6 +158,9 @@ def _repeated_blocks(
             best = with_author
     # nested replies inside the blocks
     nested: list[HtmlElement] = []
+    if best:
+        for replies in beside:
+            nested.extend(_repeated_blocks(replies))
     # replies may also sit anywhere inside their parent, named like it (<div class="commentbody
     # child"> in the parent's text)
     family = (best[0].tag, _section_words(best[0])) if best else None
@@ -160,7 +171,7 @@ def _repeated_blocks(
             sub = stack.pop()
             if not isinstance(sub.tag, str):
                 continue
-            if class_set(sub) & {"children", "replies", "indented", "comment-replies"}:
+            if class_set(sub) & _REPLIES_CLASSES:
                 # the outermost replies container only: the call finds the deeper ones
                 nested.extend(_repeated_blocks(sub))
                 continue

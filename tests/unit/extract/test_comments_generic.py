@@ -333,3 +333,28 @@ def test_replies_inside_the_comment_they_answer() -> None:
         ("2", "1", "Bob", "Bob answers Ann."),
         ("3", None, "Cy", "Cy has another view."),
     ]
+
+
+# Drupal-style replies in a <div class="indented"> after their parent, in blocks named otherwise
+INDENTED_BESIDE = """
+<div id="comments">
+ <div class="toggle_area" id="comment-1"><span class="info">Thu, 08/09/2012 - 13:04</span>
+  <div class="author"></div><p>The first remark on the story.</p></div>
+ <div class="indented">
+  <div class="toggle_area" id="comment-2"><span class="info">Thu, 08/09/2012 - 13:13</span>
+   <div class="author"></div><p>A reply to the first remark.</p></div>
+ </div>
+ <div class="toggle_area" id="comment-3"><span class="info">Thu, 08/09/2012 - 13:20</span>
+  <div class="author"></div><p>Another remark, not a reply.</p></div>
+</div>
+"""
+
+
+def test_replies_in_an_indented_block_after_their_parent() -> None:
+    result = extract_comments(page(INDENTED_BESIDE), URL)
+    assert result.method == "generic"
+    assert [(c.id, c.parent_id, c.text) for c in result.comments] == [
+        ("1", None, "The first remark on the story."),
+        ("2", "1", "A reply to the first remark."),
+        ("3", None, "Another remark, not a reply."),
+    ]
