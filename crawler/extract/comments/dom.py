@@ -143,6 +143,14 @@ _PERMALINK_XPATH = etree.XPath(
         " or contains(@class, 'permalink') or @rel='bookmark' or @itemprop='url' or contains(@href, '#post')]"
     )
 )
+# a comment's own subject line (SB Nation's h5.comment_title, Slashdot's div.title)
+_TITLE_XPATH = etree.XPath(
+    case_insensitive(
+        ".//*[contains(@class, 'comment_title') or contains(@class, 'comment-title')"
+        " or contains(@class, 'commenttitle') or contains(@class, 'comment-subject')"
+        " or " + HAS_CLASS.format("title") + "]"
+    )
+)
 _SAYS_RE = re.compile(
     r"\s*(says|sagt|dit|a dit|dice|dijo|disse|schreibt|wrote|schrieb|zegt|scrive|napisał|napisala)\s*:?\s*$",
     re.I,
@@ -315,6 +323,10 @@ class DomFamily:
                 if node.find(".//p") is not None:
                     continue  # a block of paragraphs (class="comment-body name-ann") is no name
                 name = node.get("content") or clean_inline(node.text_content())
+                link = node.find(".//a")
+                if link is not None and (len(name) > 40 or parse_text_date(name)):
+                    # a whole line ("by Ann on Aug 9, 2012 reply"): its link is the name
+                    name = clean_inline(link.text_content())
                 name = _BY_RE.sub("", _SAYS_RE.sub("", name)).strip(" :-–|")
                 if name and len(name) <= 80:
                     return name, node
@@ -394,6 +406,20 @@ class DomFamily:
         exclude |= {n for n in el.iter() if class_set(n) & _REPLIES_CLASSES and n is not el}
         return block_text(el, exclude=exclude)
 
+    def title(self, el: HtmlElement) -> str | None:
+        """The subject line the reader gave the comment, if the markup has one.
+
+        Automatic subjects ("Re: ...") and the first words of the text repeated as its title
+        are not what the reader wrote.
+        """
+        for node in self.own(el, _TITLE_XPATH(el)):
+            link = node.find(".//a")
+            title = clean_inline((link if link is not None else node).text_content())
+            if not title or title.lower().startswith("re:") or len(title) > 300:
+                return None
+            return title
+        return None
+
     def permalink(self, el: HtmlElement, cid: str | None) -> str | None:
         for node in self.own(el, _PERMALINK_XPATH(el)):
             href = node.get("href") or ""
@@ -423,6 +449,9 @@ class DomFamily:
             if not text or PINGBACK_EXCERPT_RE.match(text):
                 # nothing written, or "[…] quoted from the linking post […]": a pingback
                 continue
+            title = self.title(el)
+            if title and title not in text:
+                text = f"{title}\n\n{text}"
             if self.strict and not self.anonymous and not author and not published:
                 continue
             ids[el] = cid or f"c{index}"

@@ -90,3 +90,27 @@ def test_a_by_class_names_the_writer_of_an_undated_reply() -> None:
     result = extract_comments(page(BY_CLASS), URL)
     assert triples(result) == [("tree_101", None, "Ann Reader"), ("tree_102", "tree_101", "Bob")]
     assert result.comments[1].text == "A reply without any date."
+
+
+# the reader's own subject line above the text; an automatic "Re:" subject is not theirs
+SUBJECT_LINES = """
+<div class="comment_master_list">
+ <div class="citem" id="comment_item_1"><div id="comment_inner_1" class="comment cpic">
+  <h5 class="comment_title"><a href="#">Let's do this, the camp is open</a></h5>
+  <div class="cbody"><p>Ready for any wild comment.</p></div>
+  <p class="by">by <a href="/users/ann">Ann Reader</a> on <span class="time">Aug 9, 2012 10:19 AM EDT</span>
+   <a href="#" class="reply_link">reply</a></p></div></div>
+ <div class="citem" id="comment_item_2"><div id="comment_inner_2" class="comment cpic">
+  <h5 class="comment_title"><a href="#">Re: Let's do this</a></h5>
+  <div class="cbody"><p>Bob is ready too.</p></div>
+  <p class="by">by <a href="/users/bob">Bob</a> on <span class="time">Aug 9, 2012 10:21 AM EDT</span></p></div></div>
+</div>
+"""
+
+
+def test_a_comments_subject_line_opens_its_text() -> None:
+    result = extract_comments(page(SUBJECT_LINES), URL)
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("Ann Reader", "Let's do this, the camp is open\n\nReady for any wild comment."),
+        ("Bob", "Bob is ready too."),
+    ]
