@@ -114,6 +114,8 @@ _META_CLASS_WORDS = (
     "permalink",
     "comment-date",
 )
+# class words of a comment's name-and-date line ("cmtinfo"), unless it wraps the text too
+_META_LINE_WORDS = ("info",)
 _META_ITEMPROPS = frozenset(("author", "dateCreated", "datePublished"))
 _META_TAGS = frozenset(("footer", "header", "time", "cite", "h3", "h4"))
 
@@ -131,8 +133,12 @@ def _meta_nodes(root: HtmlElement) -> list[HtmlElement]:
         if node.tag in _META_TAGS or node.get("itemprop") in _META_ITEMPROPS:
             out.append(node)
             continue
-        cls = node.get("class")
-        if cls and any(word in cls.lower() for word in _META_CLASS_WORDS):
+        cls = (node.get("class") or "").lower()
+        if not cls:
+            continue
+        if any(word in cls for word in _META_CLASS_WORDS) or (
+            any(word in cls for word in _META_LINE_WORDS) and node.find(".//p") is None
+        ):
             out.append(node)
     return out
 
@@ -436,6 +442,8 @@ class DomFamily:
     def comments(self) -> list[Comment]:
         out: list[Comment] = []
         ids: dict[HtmlElement, str] = {}
+        # a page may render its comments twice (lists "most recent" and "highest rated")
+        first: dict[tuple[str | None, str], str] = {}
         for index, el in enumerate(self.elements, start=1):
             anchor = self.raw_id(el)
             cid = short_id(anchor)
@@ -454,7 +462,10 @@ class DomFamily:
                 text = f"{title}\n\n{text}"
             if self.strict and not self.anonymous and not author and not published:
                 continue
-            ids[el] = cid or f"c{index}"
+            if (author, text) in first:
+                ids[el] = first[author, text]  # the same comment again: its replies thread to it
+                continue
+            ids[el] = first[author, text] = cid or f"c{index}"
             parent = self.parent_of(el)
             # skip parents that had no text (deleted comments) up to the next kept ancestor
             while parent is not None and parent not in ids:

@@ -139,3 +139,30 @@ def test_a_div_comment_list_keeps_comments_without_a_name_or_date_it_can_read() 
         ("1133120", None, "Lora Lee", "Too funny, the kids rolled their eyes."),
         ("1133310", "1133120", None, "I wish I was back in the eye rolling stage."),
     ]
+
+
+# the same comments rendered twice (tabs "most recent" / "highest rated"); a name-and-date
+# line classed "cmtinfo" is not the text
+TWICE = """
+<ol class="commentlist" id="list_recent">
+ <li class=" " id="comment-11"><div class="cmtinfo"><cite>Davey</cite>
+  <em>wrote on November 13th, 2012 at 5:49 am <a href="#comment-11">Link To Comment</a></em></div>
+  <p>Once again, the revolvers float to the surface.</p>
+  <ul class="children"><li class=" " id="comment-12"><div class="cmtinfo"><cite>Phil</cite>
+   <em>responded to Davey on November 13th, 2012 at 8:19 am</em></div><p>Davey, not so.</p></li></ul>
+ </li>
+</ol>
+<ol class="commentlist" id="list_rated" style="display: none">
+ <li class=" " id="comment-11"><div class="cmtinfo"><cite>Davey</cite>
+  <em>wrote on November 13th, 2012 at 5:49 am <a href="#comment-11">Link To Comment</a></em></div>
+  <p>Once again, the revolvers float to the surface.</p></li>
+</ol>
+"""
+
+
+def test_comments_rendered_twice_are_taken_once() -> None:
+    result = extract_comments(page(TWICE), URL)
+    assert [(c.id, c.parent_id, c.author, c.text) for c in result.comments] == [
+        ("11", None, "Davey", "Once again, the revolvers float to the surface."),
+        ("12", "11", "Phil", "Davey, not so."),
+    ]
