@@ -148,7 +148,7 @@ def _repeated_blocks(
         with_author = [
             b
             for b in blocks
-            if _has_author(b)
+            if (_has_author(b) or _anchored(b))
             # a <dt> comment's remark is in the <dd> after it
             and sum(len(clean_inline(x.text_content())) for x in (b, *_dds_after(b)[:1])) >= 15
             # a comment may carry a button or a hidden reply form; a form has no written text
@@ -238,6 +238,15 @@ _AUTHOR_HINT_XPATH = etree.XPath(
         " or self::cite or self::a[contains(@rel, 'external')][contains(@class, 'url')]]"
     )
 )
+
+
+def _anchored(el: HtmlElement) -> bool:
+    """Right after an empty anchor with a numbered name (<a name="90977"></a>): a permalink
+    target, as each comment of a list has one."""
+    prev = el.getprevious()
+    if prev is None or tag_name(prev) != "a" or len(prev) or (prev.text or "").strip():
+        return False
+    return any(ch.isdigit() for ch in (prev.get("name") or prev.get("id") or ""))
 
 
 def _has_author(el: HtmlElement) -> bool:

@@ -358,3 +358,24 @@ def test_replies_in_an_indented_block_after_their_parent() -> None:
         ("2", "1", "A reply to the first remark."),
         ("3", None, "Another remark, not a reply."),
     ]
+
+
+# blocks with inline styles only, each after an empty anchor named by its number
+ANCHORED = """
+<div id="comments_displayed">
+ <a name="90977"></a><div style="background:#efefef"><div style="float:left"><b>Nash</b></div>
+  <div style="float:right">10/31/2012</div><div>Could someone please answer this question?</div></div>
+ <div id="reply_form_90977" style="display:none"><form><textarea name="comment"></textarea></form></div>
+ <a name="90969"></a><div style="background:#efefef"><div style="float:left"><b>Leon</b></div>
+  <div style="float:right">10/30/2012</div><div>I like it, so nice.</div></div>
+</div>
+"""
+
+
+def test_blocks_after_numbered_anchors_are_comments() -> None:
+    result = extract_comments(page(ANCHORED), URL)
+    assert result.method == "generic"
+    assert [(c.id, c.published, c.text.splitlines()[-1]) for c in result.comments] == [
+        ("90977", "2012-10-31", "Could someone please answer this question?"),
+        ("90969", "2012-10-30", "I like it, so nice."),
+    ]
