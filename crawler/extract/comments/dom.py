@@ -199,6 +199,12 @@ BYLINE_HINT_RE = re.compile(
     r"(?:posted|written|submitted|geschrieben|verfasst|publié|escrito|scritto)\s+(?:by|von|par|por|da)\b",
     re.I,
 )
+# "Ann Reader says:" as a line of its own (a heading or a bold line, as themes print it)
+_SAYS_WORDS = r"(?:says|said|wrote|sagt|schreibt|schrieb|dit|a écrit|dice|scrive|zegt)"
+_SAYS_HINT_RE = re.compile(r"\b" + _SAYS_WORDS + r"\b", re.I)
+_SAYS_LINE_RE = re.compile(r"^(?P<name>\S.{0,79}?)\s+" + _SAYS_WORDS + r"\s*(?::|\.\.\.|…)?$", re.I)
+_NAME_DATE_RE = re.compile(r"\s+(?:on|at|am|le|el|\||-|–)\s+(?=.*\d)", re.I)
+_SAYS_TAGS = ("h2", "h3", "h4", "h5", "strong", "b", "span", "p", "div", "cite")
 _BYLINE_TAGS = ("p", "span", "div", "small", "em", "footer", "li")
 
 
@@ -339,6 +345,9 @@ class DomFamily:
         name, _, node = self.byline(el)
         if name:
             return name, node
+        name, node = self._says_line(el)
+        if name:
+            return name, node
         if el in self._dds and "author" in (el.get("class") or "").lower():
             # Blogger: <dt class="comment-author"><a>Name</a> said...</dt>
             name = _SAYS_RE.sub("", clean_inline(el.text_content())).strip(" :-–|")
@@ -352,6 +361,20 @@ class DomFamily:
         if known is None:
             known = self._bylines[el] = self._find_byline(el)
         return known
+
+    def _says_line(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
+        """The name of a short "<h3>Ann Reader says:</h3>" line in ``el``."""
+        if not _SAYS_HINT_RE.search(el.text_content()):
+            return None, None
+        for node in self.own(el, el.iter(_SAYS_TAGS)):
+            text = clean_inline(node.text_content())
+            found = _SAYS_LINE_RE.match(text) if len(text) <= 100 else None
+            if found:
+                # "Ann on August 9th, 2012 at 10:16 am said:": the date is no part of the name
+                name = _NAME_DATE_RE.split(found["name"], maxsplit=1)[0].strip(" :-–|+")
+                if name:
+                    return name, node
+        return None, None
 
     def _find_byline(self, el: HtmlElement) -> tuple[str | None, str | None, HtmlElement | None]:
         if not BYLINE_HINT_RE.search(el.text_content()):
@@ -380,8 +403,12 @@ class DomFamily:
         date = parse_text_date(written) if written else None
         if date:
             return date, node
+        _, node = self._says_line(el)
+        date = parse_text_date(clean_inline(node.text_content())) if node is not None else None
+        if date:
+            return date, node
         # a bare date-like line in the block (generic markup)
-        for node in self.own(el, el.iter("span", "small", "div", "p", "a", "em")):
+        for node in self.own(el, el.iter("span", "small", "div", "p", "a", "em", "h3", "h4", "h5")):
             text = " ".join(node.text_content().split())
             if len(text) <= 40:
                 date = parse_text_date(text)

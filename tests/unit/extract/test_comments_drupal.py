@@ -114,3 +114,24 @@ def test_a_comments_subject_line_opens_its_text() -> None:
         ("Ann Reader", "Let's do this, the camp is open\n\nReady for any wild comment."),
         ("Bob", "Bob is ready too."),
     ]
+
+
+# "Name says:" as a heading of its own, the date in the next heading
+SAYS_HEADINGS = """
+<div id="comments">
+ <div class="comment" id="comment-696570">
+  <h3><strong>Chris Gosling</strong> says:</h3><h4>on October 27, 2012 at 3:19 am</h4>
+  <div class="inner-comment"><p>I caught your talk yesterday at the fair.</p></div></div>
+ <div class="comment" id="comment-696571">
+  <h3>+ C98976 on August 9th, 2012 at 10:16 am said:</h3>
+  <div class="inner-comment"><p>Sounds good to me.</p></div></div>
+</div>
+"""
+
+
+def test_a_says_heading_names_the_writer() -> None:
+    result = extract_comments(page(SAYS_HEADINGS), URL)
+    assert [(c.author, c.published, c.text) for c in result.comments] == [
+        ("Chris Gosling", "2012-10-27T03:19:00", "I caught your talk yesterday at the fair."),
+        ("C98976", "2012-08-09T10:16:00", "Sounds good to me."),
+    ]
