@@ -184,6 +184,7 @@ def clean_comment_text(text: str) -> str:
 # "[…] a few lines quoted from the post that links here […]": a pingback, not a reader
 PINGBACK_EXCERPT_RE = re.compile(r"^\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\W*$", re.S)
 
+_LEADING_URL_RE = re.compile(r"^https?://\S+\s+(?=\S)")
 _BY_RE = re.compile(r"^(by|von|par|por|di)\s+", re.I)
 # a comment's footer or header line that names its writer in words (Movable Type, TypePad,
 # JomComment): "Posted by: Name | 09/21/2012 at 09:38 PM", "Comment #3 - Posted by Name at
@@ -340,6 +341,8 @@ class DomFamily:
                     # a whole line ("by Ann on Aug 9, 2012 reply"): its link is the name
                     name = clean_inline(link.text_content())
                 name = _BY_RE.sub("", _SAYS_RE.sub("", name)).strip(" :-–|")
+                # "http://twitter.com/ann Ann Reader": the profile's address before the name
+                name = _LEADING_URL_RE.sub("", name)
                 if name and len(name) <= 80:
                     return name, node
         name, _, node = self.byline(el)

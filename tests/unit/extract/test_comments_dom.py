@@ -21,3 +21,13 @@ def test_nicknames_and_pseudonyms_name_comment_authors() -> None:
     )
     result = extract_comments(page(body), URL)
     assert [c.author for c in result.comments] == ["Camille", "bob_42"]
+
+
+def test_a_profile_address_before_the_name_is_no_part_of_it() -> None:
+    body = (
+        '<div id="comments"><div class="comment" id="comment-1">'
+        '<span class="author">http://twitter.com/ann_r Ann Reader</span>'
+        "<p>Whoa, a film star for a phone launch.</p><small>12/03/2024</small></div></div>"
+    )
+    result = extract_comments(page(body), URL)
+    assert [c.author for c in result.comments] == ["Ann Reader"]
