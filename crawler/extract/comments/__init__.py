@@ -25,6 +25,7 @@ from crawler.extract.comments.model import (
     CommentResult,
     short_id,
 )
+from crawler.extract.comments.runs import anchor_runs
 from crawler.extract.comments.section import SECTION_WORDS_RE
 from crawler.extract.comments.status import empty_script_section, section_status
 from crawler.extract.comments.wordpress import wordpress_elements, wpdiscuz_elements
@@ -115,6 +116,12 @@ def extract_comments(
             comments = family.comments()
             if comments:
                 candidates.append(("generic", comments, family.section_nodes()))
+        if not any(method != "json-ld" for method, _, _ in candidates):
+            # no element per comment at all: runs of siblings after comment anchors
+            elements, nodes = anchor_runs(tree)
+            comments = DomFamily(elements, url).comments() if elements else []
+            if comments:
+                candidates.append(("generic", comments, nodes))
 
     result = CommentResult()
     if candidates:
