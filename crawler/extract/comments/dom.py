@@ -89,7 +89,8 @@ _TEXT_SELECTORS = _Selectors(
         ".//*[contains(@class, 'comment-content') or contains(@class, 'comment__content') or contains(@class, 'comment-text')"
         " or contains(@class, 'comment_text') or contains(@class, 'commenttext') or contains(@class, 'comment-body__content')"
         " or contains(@class, 'field--name-comment-body') or contains(@class, 'post-message')"
-        " or contains(@class, 'comment-entry') or contains(@class, 'cooked')]",
+        " or contains(@class, 'comment-entry') or contains(@class, 'cooked')"
+        " or contains(@class, 'comment_body') or contains(@class, 'commentbody')]",
         ".//*[contains(@class, 'content') or contains(@class, 'message') or contains(@class, 'text')"
         " or contains(@class, 'body')]",
     )
@@ -113,6 +114,9 @@ _META_CLASS_WORDS = (
     "submitted",
     "permalink",
     "comment-date",
+    "comment_time",
+    "comment-time",
+    "timestamp",
 )
 # class words of a comment's name-and-date line ("cmtinfo"), unless it wraps the text too
 _META_LINE_WORDS = ("info",)

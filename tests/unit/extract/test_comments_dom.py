@@ -31,3 +31,17 @@ def test_a_profile_address_before_the_name_is_no_part_of_it() -> None:
     )
     result = extract_comments(page(body), URL)
     assert [c.author for c in result.comments] == ["Ann Reader"]
+
+
+def test_the_comment_body_wins_over_a_badge_text_and_its_time_line_is_no_text() -> None:
+    body = (
+        '<div id="comments"><div class="comment_item" id="comment_175833234">'
+        '<div class="comment_top"><a class="author_name" href="/social/vetxcl">vetxcl</a>'
+        '<div class="badge_text">This user has chosen to opt out of the Badges program</div></div>'
+        '<div class="comment_body"><div class="comment_time">1 minute ago ( 2:25 PM)</div>'
+        "Could it be time for them to pay the piper?</div></div></div>"
+    )
+    result = extract_comments(page(body), URL)
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("vetxcl", "Could it be time for them to pay the piper?")
+    ]
