@@ -250,6 +250,12 @@ class DomFamily:
                 seen.add(el)
                 self.elements.append(el)
         self.members = set(self.elements)
+        # the element each comment sits in, if it is the first comment there
+        self._wrapped: dict[HtmlElement, HtmlElement] = {}
+        for el in self.elements:
+            wrapper = el.getparent()
+            if wrapper is not None:
+                self._wrapped.setdefault(wrapper, el)
         self._any_case: dict[HtmlElement, bool] = {}
         self._bylines: dict[HtmlElement, tuple[str | None, str | None, HtmlElement | None]] = {}
         # <dl> threads: a <dt> comment owns the <dd>s after it (text, date, footer)
@@ -318,6 +324,15 @@ class DomFamily:
                     return prev
                 break
             node = node.getparent()
+        if owner is None:
+            # a comment and its replies side by side in a wrapper of their own
+            # (<div class="citem"><div class="comment">A</div><div class="citem">B...):
+            # the comment that an enclosing wrapper holds is the parent
+            parent = el.getparent()
+            for node in parent.iterancestors() if parent is not None else ():
+                held = self._wrapped.get(node)
+                if held is not None and held is not el:
+                    return held
         return owner
 
     def raw_id(self, el: HtmlElement) -> str | None:
@@ -477,7 +492,7 @@ class DomFamily:
         out: list[Comment] = []
         ids: dict[HtmlElement, str] = {}
         # a page may render its comments twice (lists "most recent" and "highest rated")
-        first: dict[tuple[str | None, str], str] = {}
+        first: dict[tuple[str | None, str | None, str], str] = {}
         for index, el in enumerate(self.elements, start=1):
             anchor = self.raw_id(el)
             cid = short_id(anchor)
@@ -496,10 +511,11 @@ class DomFamily:
                 text = f"{title}\n\n{text}"
             if self.strict and not self.anonymous and not author and not published:
                 continue
-            if (author, text) in first:
-                ids[el] = first[author, text]  # the same comment again: its replies thread to it
+            if cid is not None and (cid, author, text) in first:
+                # the same comment again: its replies thread to the first one
+                ids[el] = first[cid, author, text]
                 continue
-            ids[el] = first[author, text] = cid or f"c{index}"
+            ids[el] = first[cid, author, text] = cid or f"c{index}"
             parent = self.parent_of(el)
             # skip parents that had no text (deleted comments) up to the next kept ancestor
             while parent is not None and parent not in ids:

@@ -135,3 +135,31 @@ def test_a_says_heading_names_the_writer() -> None:
         ("Chris Gosling", "2012-10-27T03:19:00", "I caught your talk yesterday at the fair."),
         ("C98976", "2012-08-09T10:16:00", "Sounds good to me."),
     ]
+
+
+# each comment in a wrapper of its own, the replies' wrappers inside the parent's wrapper,
+# beside the comment (SB Nation); two equal short remarks are two comments
+WRAPPED_REPLIES = """
+<div class="comment_master_list">
+ <div class="citem" id="comment_item_1"><div id="comment_inner_1" class="comment">
+   <div class="cbody"><p>LOL</p></div><p class="by">by <a href="/u/ann">Ann</a></p></div>
+  <div class="citem" id="comment_item_2"><div id="comment_inner_2" class="comment">
+    <div class="cbody"><p>Bob answers Ann.</p></div><p class="by">by <a href="/u/bob">Bob</a></p></div>
+   <div class="citem" id="comment_item_3"><div id="comment_inner_3" class="comment">
+     <div class="cbody"><p>LOL</p></div><p class="by">by <a href="/u/ann">Ann</a></p></div></div>
+  </div>
+ </div>
+ <div class="citem" id="comment_item_4"><div id="comment_inner_4" class="comment">
+   <div class="cbody"><p>A new thread.</p></div><p class="by">by <a href="/u/cy">Cy</a></p></div></div>
+</div>
+"""
+
+
+def test_replies_wrapped_beside_their_parent_thread_under_it() -> None:
+    result = extract_comments(page(WRAPPED_REPLIES), URL)
+    assert [(c.id, c.parent_id, c.author, c.text) for c in result.comments] == [
+        ("inner_1", None, "Ann", "LOL"),
+        ("inner_2", "inner_1", "Bob", "Bob answers Ann."),
+        ("inner_3", "inner_2", "Ann", "LOL"),
+        ("inner_4", None, "Cy", "A new thread."),
+    ]
