@@ -470,8 +470,13 @@ class DomFamily:
         for node in self.own(el, _TITLE_XPATH(el)):
             link = node.find(".//a")
             title = clean_inline((link if link is not None else node).text_content())
-            if not title or title.lower().startswith("re:") or len(title) > 300:
-                return None
+            if (
+                not title
+                or title.lower().startswith("re:")
+                or len(title) > 300
+                or (len(title) <= 40 and parse_text_date(title))
+            ):
+                return None  # no subject, an automatic one, or a date line
             return title
         return None
 
@@ -507,7 +512,7 @@ class DomFamily:
                 # nothing written, or "[…] quoted from the linking post […]": a pingback
                 continue
             title = self.title(el)
-            if title and title not in text:
+            if title and title not in text and title != author:
                 text = f"{title}\n\n{text}"
             if self.strict and not self.anonymous and not author and not published:
                 continue

@@ -163,3 +163,14 @@ def test_replies_wrapped_beside_their_parent_thread_under_it() -> None:
         ("inner_3", "inner_2", "Ann", "LOL"),
         ("inner_4", None, "Cy", "A new thread."),
     ]
+
+
+def test_a_title_that_is_the_name_or_a_date_is_no_subject() -> None:
+    body = (
+        '<div class="comment" id="comment-1"><h4 class="title">Ann Reader</h4>'
+        '<span class="author">Ann Reader</span><p>The remark itself.</p></div>'
+        '<div class="comment" id="comment-2"><div class="title">March 3, 2012</div>'
+        '<span class="author">Bob</span><p>Another remark.</p></div>'
+    )
+    result = extract_comments(page(body), URL)
+    assert [c.text for c in result.comments] == ["The remark itself.", "Another remark."]
