@@ -327,11 +327,12 @@ class DomFamily:
         if owner is None:
             # a comment and its replies side by side in a wrapper of their own
             # (<div class="citem"><div class="comment">A</div><div class="citem">B...):
-            # the comment that an enclosing wrapper holds is the parent
-            parent = el.getparent()
-            for node in parent.iterancestors() if parent is not None else ():
-                held = self._wrapped.get(node)
-                if held is not None and held is not el:
+            # the comment before this one's wrapper in the enclosing wrapper is the parent
+            wrapper = el.getparent()
+            outer = wrapper.getparent() if wrapper is not None else None
+            if outer is not None:
+                held = self._wrapped.get(outer)
+                if held is not None and outer.index(held) < outer.index(wrapper):
                     return held
         return owner
 

@@ -174,3 +174,16 @@ def test_a_title_that_is_the_name_or_a_date_is_no_subject() -> None:
     )
     result = extract_comments(page(body), URL)
     assert [c.text for c in result.comments] == ["The remark itself.", "Another remark."]
+
+
+def test_a_comment_higher_up_the_page_is_no_parent_of_the_list() -> None:
+    body = (
+        '<div class="wrap"><div class="comment" id="comment-9"><span class="author">Editor</span>'
+        "<p>A featured remark.</p></div>"
+        '<div class="list"><div class="item"><div class="comment" id="comment-1">'
+        '<span class="author">Ann</span><p>First in the list.</p></div></div>'
+        '<div class="item"><div class="comment" id="comment-2">'
+        '<span class="author">Bob</span><p>Second in the list.</p></div></div></div></div>'
+    )
+    result = extract_comments(page(body), URL)
+    assert triples(result) == [("9", None, "Editor"), ("1", None, "Ann"), ("2", None, "Bob")]
