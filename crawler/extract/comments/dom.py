@@ -239,7 +239,7 @@ class DomFamily:
     ) -> None:
         self.url = url
         # strict: a form is no comment, and a block needs an author or a date to count as
-        # one unless `anonymous` (the markup says what its blocks are)
+        # one unless `anonymous` and its class or id says it is a comment
         self.strict = strict
         self.anonymous = anonymous
         # keep document order, drop duplicates
@@ -335,6 +335,12 @@ class DomFamily:
                 if held is not None and outer.index(held) < outer.index(wrapper):
                     return held
         return owner
+
+    def _marked(self, el: HtmlElement) -> bool:
+        """With `anonymous`: the markup itself says ``el`` is a comment (class or id)."""
+        return self.anonymous and (
+            "comment" in class_set(el) or bool(COMMENT_ID_RE.search(el.get("id") or ""))
+        )
 
     def raw_id(self, el: HtmlElement) -> str | None:
         """The id attribute the page uses for this comment (the permalink anchor)."""
@@ -515,7 +521,7 @@ class DomFamily:
             title = self.title(el)
             if title and title not in text and title != author:
                 text = f"{title}\n\n{text}"
-            if self.strict and not self.anonymous and not author and not published:
+            if self.strict and not author and not published and not self._marked(el):
                 continue
             if cid is not None and (cid, author, text) in first:
                 # the same comment again: its replies thread to the first one

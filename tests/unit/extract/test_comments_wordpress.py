@@ -166,3 +166,9 @@ def test_comments_rendered_twice_are_taken_once() -> None:
         ("11", None, "Davey", "Once again, the revolvers float to the surface."),
         ("12", "11", "Phil", "Davey, not so."),
     ]
+
+
+def test_a_placeholder_item_of_an_empty_comment_list_is_no_comment() -> None:
+    body = '<ol class="commentlist"><li class="none">No comments yet, be the first.</li></ol>'
+    result = extract_comments(page(body), URL)
+    assert result.comments == []
