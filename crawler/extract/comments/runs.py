@@ -7,14 +7,17 @@ its paragraphs, and a "Posted by: Name | date" line, all side by side in the pag
 from __future__ import annotations
 
 import copy
+import re
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extract.comments.dom import BYLINE_HINT_RE, COMMENT_ID_RE
+from crawler.extract.comments.dom import BYLINE_HINT_RE
 from crawler.extract.text import tag_name
 
 _ANCHOR_XPATH = etree.XPath("//a[@id or @name][not(*)][not(normalize-space())]")
+# a comment's anchor: "c63886394", "comment-12" (not "post-12": the posts of a blog's index)
+_ANCHOR_ID_RE = re.compile(r"^(?:c|comment)[-_]?\d+$", re.I)
 # what ends the last comment of a run when no "Posted by" line does
 _STOP_TAGS = frozenset(("h1", "h2", "h3", "h4", "form", "script"))
 
@@ -30,7 +33,7 @@ def anchor_runs(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]
     for anchor in _ANCHOR_XPATH(tree):
         ident = anchor.get("id") or anchor.get("name") or ""
         parent = anchor.getparent()
-        if parent is not None and COMMENT_ID_RE.search(ident):
+        if parent is not None and _ANCHOR_ID_RE.match(ident):
             by_parent.setdefault(parent, []).append(anchor)
     if not by_parent:
         return [], []

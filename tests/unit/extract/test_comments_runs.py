@@ -48,3 +48,14 @@ def test_the_runs_leave_the_main_text() -> None:
     assert [c["author"] for c in article["comments"]] == ["atmos", "Jon"]
     assert "tram line" in article["text"]
     assert "locked away" not in article["text"]
+
+
+def test_the_posts_of_a_blog_index_are_no_comment_runs() -> None:
+    body = (
+        '<div id="main"><a name="post-1"></a><p>Text of the first post.</p>'
+        '<p class="posted">Posted by: Ann | Mar 20, 2007 10:19:46 PM</p>'
+        '<a name="post-2"></a><p>Text of the second post.</p>'
+        '<p class="posted">Posted by: Ann | Mar 21, 2007 9:00:00 AM</p>'
+        '<p class="comments-link"><a href="/2007/03/second#comments">2 comments</a></p></div>'
+    )
+    assert extract_comments(page(body), URL).comments == []
