@@ -9,6 +9,14 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.extract.comments.byline import (
+    BYLINE_HINT_RE,
+    BYLINE_TAGS,
+    SAYS_HINT_RE,
+    SAYS_TAGS,
+    byline_parts,
+    says_name,
+)
 from crawler.extract.comments.model import Comment, short_id
 from crawler.extract.comments.section import looks_like_comment_section
 from crawler.extract.dates import iso_with_zone, parse_text_date
@@ -190,40 +198,6 @@ PINGBACK_EXCERPT_RE = re.compile(r"^\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\W*$",
 
 _LEADING_URL_RE = re.compile(r"^https?://\S+\s+(?=\S)")
 _BY_RE = re.compile(r"^(by|von|par|por|di)\s+", re.I)
-# a comment's footer or header line that names its writer in words (Movable Type, TypePad,
-# JomComment): "Posted by: Name | 09/21/2012 at 09:38 PM", "Comment #3 - Posted by Name at
-# November 10, 2012 5:57 PM", "written by Name, October 24, 2012"
-BYLINE_RE = re.compile(
-    r"^(?:comment\s*#?\s*\d+\s*[-–:|]?\s*)?(?:posted|written|submitted|geschrieben|verfasst"
-    r"|publié|escrito|scritto)\s+(?:by|von|par|por|da)\b\s*:?\s*(?P<name>.+?)"
-    r"(?:\s*(?:\||,|\bat\b|\bon\b|\bam\b|\ble\b|@|–|-)\s*(?P<date>[^|]*\d[^|]*?))?"
-    r"(?:\s*\|[^|]*)?\s*$",
-    re.I,
-)
-BYLINE_HINT_RE = re.compile(
-    r"(?:posted|written|submitted|geschrieben|verfasst|publié|escrito|scritto)\s+(?:by|von|par|por|da)\b",
-    re.I,
-)
-# "Ann Reader says:" as a line of its own (a heading or a bold line, as themes print it)
-_SAYS_WORDS = r"(?:says|said|wrote|sagt|schreibt|schrieb|dit|a écrit|dice|scrive|zegt)"
-_SAYS_HINT_RE = re.compile(r"\b" + _SAYS_WORDS + r"\b", re.I)
-_SAYS_LINE_RE = re.compile(r"^(?P<name>\S.{0,79}?)\s+" + _SAYS_WORDS + r"\s*(?::|\.\.\.|…)?$", re.I)
-_NAME_DATE_RE = re.compile(r"\s+(?:on|at|am|le|el|\||-|–)\s+(?=.*\d)", re.I)
-_SAYS_TAGS = ("h2", "h3", "h4", "h5", "strong", "b", "span", "p", "div", "cite")
-_BYLINE_TAGS = ("p", "span", "div", "small", "em", "footer", "li")
-
-
-def byline_parts(text: str) -> tuple[str, str | None] | None:
-    """("Name", "date text" or None) of a "Posted by: Name | date" line, or None."""
-    found = BYLINE_RE.match(" ".join(text.split()))
-    if not found:
-        return None
-    name = found["name"].strip(" :-–|,")
-    if not name or len(name) > 80:
-        return None
-    return name, found["date"]
-
-
 COMMENT_ID_RE = re.compile(r"(?:^|[-_])(?:li-)?(?:comment|c|post)[-_]?(\d+)$", re.I)
 
 
@@ -393,22 +367,18 @@ class DomFamily:
 
     def _says_line(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
         """The name of a short "<h3>Ann Reader says:</h3>" line in ``el``."""
-        if not _SAYS_HINT_RE.search(el.text_content()):
+        if not SAYS_HINT_RE.search(el.text_content()):
             return None, None
-        for node in self.own(el, el.iter(_SAYS_TAGS)):
-            text = clean_inline(node.text_content())
-            found = _SAYS_LINE_RE.match(text) if len(text) <= 100 else None
-            if found:
-                # "Ann on August 9th, 2012 at 10:16 am said:": the date is no part of the name
-                name = _NAME_DATE_RE.split(found["name"], maxsplit=1)[0].strip(" :-–|+")
-                if name:
-                    return name, node
+        for node in self.own(el, el.iter(SAYS_TAGS)):
+            name = says_name(clean_inline(node.text_content()))
+            if name:
+                return name, node
         return None, None
 
     def _find_byline(self, el: HtmlElement) -> tuple[str | None, str | None, HtmlElement | None]:
         if not BYLINE_HINT_RE.search(el.text_content()):
             return None, None, None
-        for node in self.own(el, (n for root in self._roots(el) for n in root.iter(_BYLINE_TAGS))):
+        for node in self.own(el, (n for root in self._roots(el) for n in root.iter(BYLINE_TAGS))):
             text = node.text_content()
             if len(text) <= 200:
                 parts = byline_parts(text)

@@ -8,12 +8,8 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extract.comments.dom import (
-    BYLINE_HINT_RE,
-    COMMENT_ID_RE,
-    case_insensitive,
-    is_form_like,
-)
+from crawler.extract.comments.byline import BYLINE_HINT_RE
+from crawler.extract.comments.dom import COMMENT_ID_RE, case_insensitive, is_form_like
 from crawler.extract.comments.section import SECTION_WORDS_RE, in_widget, looks_like_comment_section
 from crawler.extract.text import SKIP_TAGS, class_set, clean_inline, tag_name
 

@@ -12,7 +12,7 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extract.comments.dom import BYLINE_HINT_RE
+from crawler.extract.comments.byline import BYLINE_HINT_RE
 from crawler.extract.text import tag_name
 
 _ANCHOR_XPATH = etree.XPath("//a[@id or @name][not(*)][not(normalize-space())]")

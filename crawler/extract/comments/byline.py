@@ -1,0 +1,51 @@
+"""A comment's writer and date written in words: "Posted by: Ann | date", "Ann says:"."""
+
+from __future__ import annotations
+
+import re
+
+# a comment's footer or header line that names its writer in words (Movable Type, TypePad,
+# JomComment): "Posted by: Name | 09/21/2012 at 09:38 PM", "Comment #3 - Posted by Name at
+# November 10, 2012 5:57 PM", "written by Name, October 24, 2012"
+BYLINE_RE = re.compile(
+    r"^(?:comment\s*#?\s*\d+\s*[-–:|]?\s*)?(?:posted|written|submitted|geschrieben|verfasst"
+    r"|publié|escrito|scritto)\s+(?:by|von|par|por|da)\b\s*:?\s*(?P<name>.+?)"
+    r"(?:\s*(?:\||,|\bat\b|\bon\b|\bam\b|\ble\b|@|–|-)\s*(?P<date>[^|]*\d[^|]*?))?"
+    r"(?:\s*\|[^|]*)?\s*$",
+    re.I,
+)
+# cheap test of a block's text before looking for the line itself
+BYLINE_HINT_RE = re.compile(
+    r"(?:posted|written|submitted|geschrieben|verfasst|publié|escrito|scritto)\s+(?:by|von|par|por|da)\b",
+    re.I,
+)
+# elements that hold such a line
+BYLINE_TAGS = ("p", "span", "div", "small", "em", "footer", "li")
+
+# "Ann Reader says:" as a line of its own (a heading or a bold line, as themes print it)
+_SAYS_WORDS = r"(?:says|said|wrote|sagt|schreibt|schrieb|dit|a écrit|dice|scrive|zegt)"
+SAYS_HINT_RE = re.compile(r"\b" + _SAYS_WORDS + r"\b", re.I)
+_SAYS_LINE_RE = re.compile(r"^(?P<name>\S.{0,79}?)\s+" + _SAYS_WORDS + r"\s*(?::|\.\.\.|…)?$", re.I)
+_NAME_DATE_RE = re.compile(r"\s+(?:on|at|am|le|el|\||-|–)\s+(?=.*\d)", re.I)
+SAYS_TAGS = ("h2", "h3", "h4", "h5", "strong", "b", "span", "p", "div", "cite")
+
+
+def byline_parts(text: str) -> tuple[str, str | None] | None:
+    """("Name", "date text" or None) of a "Posted by: Name | date" line, or None."""
+    found = BYLINE_RE.match(" ".join(text.split()))
+    if not found:
+        return None
+    name = found["name"].strip(" :-–|,")
+    if not name or len(name) > 80:
+        return None
+    return name, found["date"]
+
+
+def says_name(line: str) -> str | None:
+    """ "Ann Reader" of a short "Ann Reader says:" line, or None."""
+    found = _SAYS_LINE_RE.match(line) if len(line) <= 100 else None
+    if not found:
+        return None
+    # "Ann on August 9th, 2012 at 10:16 am said:": the date is no part of the name
+    name = _NAME_DATE_RE.split(found["name"], maxsplit=1)[0].strip(" :-–|+")
+    return name or None

@@ -1,0 +1,40 @@
+"""A comment's writer and date written in words."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.comments.byline import byline_parts, says_name
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Posted by: red bottom heels | 09/21/2012 at 09:38 PM",
+            ("red bottom heels", "09/21/2012 at 09:38 PM"),
+        ),
+        (
+            "Comment #1 - Posted by: MattPatt at November 10, 2012  5:39 PM",
+            ("MattPatt", "November 10, 2012 5:39 PM"),
+        ),
+        ("written by Tony Hamilton,\n October 24, 2012", ("Tony Hamilton", "October 24, 2012")),
+        ("Posted by Jon", ("Jon", None)),
+        ("Great post, I was posted by my firm to Berlin last year and loved it.", None),
+    ],
+)
+def test_byline_parts(line: str, expected: tuple[str, str | None] | None) -> None:
+    assert byline_parts(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Chris Gosling says:", "Chris Gosling"),
+        ("+ C98976 on August 9th, 2012 at 10:16 am said:", "C98976"),
+        ("Lauren K says:", "Lauren K"),
+        ("I think he said that the tram line is too slow for anyone to use, really.", None),
+    ],
+)
+def test_says_name(line: str, expected: str | None) -> None:
+    assert says_name(line) == expected
