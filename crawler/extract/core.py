@@ -142,17 +142,21 @@ def _main_text(
     comments = getattr(document, "comments", None) or ""
     if _table_share(text) >= LAYOUT_TABLE_SHARE:
         # a page laid out in a table: trafilatura takes the whole table (menus, side cells,
-        # ads and all); readability's best-scoring cell is the content
+        # ads and all); readability's best-scoring cell is the content, unless it holds only a
+        # small part of the table's text: then the text runs through the table (an old page
+        # whose one big table is the article) and a single cell loses most of it
         candidate = _readability_text(tree)
-        if len(candidate.split()) >= READABILITY_MIN_WORDS:
+        enough = len(candidate) >= LAYOUT_CELL_SHARE * len(text)
+        if enough and len(candidate.split()) >= READABILITY_MIN_WORDS:
             text = candidate
     return text, comments
 
 
 # Share of the text in table rows above which the page is taken for a table layout, and the
-# words readability's candidate needs to replace it.
+# words and share of the table's text readability's candidate needs to replace it.
 LAYOUT_TABLE_SHARE = 0.8
 READABILITY_MIN_WORDS = 100
+LAYOUT_CELL_SHARE = 0.5
 
 
 def _table_share(text: str) -> float:
@@ -167,12 +171,13 @@ def _table_share(text: str) -> float:
 
 
 def _readability_text(tree: HtmlElement) -> str:
-    """The text of readability's best candidate block (trafilatura's readability port)."""
-    from trafilatura.readability_lxml import Document
+    """The text of readability's best candidate block (readability-lxml, not trafilatura's port:
+    on table layouts the port often picks one small cell where the article spans the table)."""
+    from readability import Document
 
     try:
         # Document rewrites the tree it is given
-        summary = Document(copy.deepcopy(tree), min_text_length=25).summary()
+        summary = Document(copy.deepcopy(tree)).summary(html_partial=True)
         node = lxml.html.fromstring(summary)
     except Exception:  # lxml/parser errors on odd pages: keep trafilatura's text
         logger.debug("readability failed", exc_info=True)

@@ -18,15 +18,20 @@ _DOCTYPE_RE = re.compile(r"<!DOCTYPE[^>]*>", re.I)
 # inside a multi-byte sequence), and U+FFFE and U+FFFF
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0D))
 _NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+# ... and character references to those controls (``&#26;``), which libxml2 decodes into the
+# tree: trafilatura then fails on the page and loses all its text
+_CONTROL_REF_RE = re.compile(
+    rb"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])(?![0-9])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])(?![0-9a-fA-F]));?"
+)
 
 
 def _xml_safe(data: bytes) -> bytes:
-    """``data`` (UTF-8) without the characters libxml2 rejects; C speed, no regex."""
+    """``data`` (UTF-8) without the control characters libxml2 rejects or references to them."""
     data = data.translate(None, _CONTROL_BYTES)
     for seq in _NONCHARACTERS:
         if seq in data:
             data = data.replace(seq, b"")
-    return data
+    return _CONTROL_REF_RE.sub(b"", data)
 
 
 def _codec(name: str | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract import ExtractionOptions, core, extract_article
+from crawler.extract.parse import parse_text
 from tests.unit.extract.article_page import (
     PARAGRAPHS,
     TITLE,
@@ -146,6 +147,37 @@ def test_a_page_laid_out_in_a_table_gives_its_story_cell() -> None:
     assert lines(article) == _STORY
     assert "Section link" not in article["text"]
     assert "Copyright" not in article["text"]
+
+
+# an old page whose text runs through a row of one-cell tables, a section in each
+_SECTIONS = [
+    [
+        f"Part {i}, paragraph {j}: the tide came in over the stones at the foot of the old "
+        "harbour wall, and the gulls rose and settled again on the roofs of the fish market."
+        for j in range(4)
+    ]
+    for i in range(4)
+]
+SECTION_TABLES_PAGE = (
+    "<html><head><title>Tide verses</title></head><body>"
+    + "".join(
+        f"<table width='600'><tr><td>{''.join(f'<p>{p}</p>' for p in ps)}</td></tr></table>"
+        for ps in _SECTIONS
+    )
+    + "</body></html>"
+)
+
+
+def test_a_text_running_through_several_tables_is_kept_whole() -> None:
+    """readability's best cell holds one section of four: it does not replace the text."""
+    tree = parse_text(SECTION_TABLES_PAGE)
+    assert tree is not None
+    cell = core._readability_text(tree)
+    assert len(cell.split()) >= core.READABILITY_MIN_WORDS  # the swap was possible
+    article = extract_article(SECTION_TABLES_PAGE, "https://verses.example/tide.html")
+    for section in _SECTIONS:
+        for paragraph in section:
+            assert paragraph in article["text"]
 
 
 def test_table_share_counts_the_characters_in_table_rows() -> None:

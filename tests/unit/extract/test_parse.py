@@ -55,3 +55,21 @@ def test_characters_libxml2_rejects_are_dropped_and_the_rest_kept() -> None:
     article = extract_article(body, "http://example.org/zeichen")
     assert "den Haushalt beschlossen, mit großer Mehrheit" in article["text"]
     assert "Schulen, Straßen" in article["text"]
+
+
+def test_character_references_to_control_characters_are_dropped() -> None:
+    """``&#26;`` in a page would put a control character in the tree: trafilatura then fails."""
+    assert parse._xml_safe(b"a&#26;b&#x1A;c&#8 d&#011;e") == b"abc de"
+    kept = b"&#9;&#10;&#xA;&#13;&#32;&#1234;&#x1F600;&#x1AB;&amp;"
+    assert parse._xml_safe(kept) == kept
+    paragraph = (
+        "The council approved the budget on Tuesday&#26; after a long debate about schools, "
+        "roads and the city's buses, with a large majority of its members in favour."
+    )
+    body = (
+        "<html><head><title>Budget</title></head><body><article><h1>Budget</h1>"
+        f"<p>{paragraph}</p><p>{paragraph.replace('Tuesday', 'Wednesday')}</p>"
+        "</article></body></html>"
+    )
+    article = extract_article(body, "http://example.org/budget")
+    assert "The council approved the budget on Tuesday after a long debate" in article["text"]
