@@ -136,11 +136,14 @@ def _main_text(
     if document is None and language is not None:
         # a language check said no: extract without one rather than lose the page
         document = trafilatura.bare_extraction(tree, **kwargs)
-    if document is None:
-        return "", ""
     text = getattr(document, "text", None) or ""
     comments = getattr(document, "comments", None) or ""
-    if _table_share(text) >= LAYOUT_TABLE_SHARE:
+    if len(text) < SHORT_TEXT:
+        # a short post beside a side box: readability's scores favour the post's block
+        candidate = _readability_text(tree)
+        if len(candidate.split()) >= SHORT_MIN_WORDS:
+            text = candidate
+    elif _table_share(text) >= LAYOUT_TABLE_SHARE:
         # a page laid out in a table: trafilatura takes the whole table (menus, side cells,
         # ads and all); readability's best-scoring cell is the content, unless it holds only a
         # small part of the table's text: then the text runs through the table (an old page
@@ -157,6 +160,11 @@ def _main_text(
 LAYOUT_TABLE_SHARE = 0.8
 READABILITY_MIN_WORDS = 100
 LAYOUT_CELL_SHARE = 0.5
+# Under this many characters, the text trafilatura found is as often a side box (an author's
+# "about me", a site's blurb) as a short post: readability's best-scoring block replaces it
+# when it has a few words.
+SHORT_TEXT = 500
+SHORT_MIN_WORDS = 5
 
 
 def _table_share(text: str) -> float:
@@ -172,7 +180,8 @@ def _table_share(text: str) -> float:
 
 def _readability_text(tree: HtmlElement) -> str:
     """The text of readability's best candidate block (readability-lxml, not trafilatura's port:
-    on table layouts the port often picks one small cell where the article spans the table)."""
+    on table layouts the port often picks one small cell where readability-lxml takes the
+    article's)."""
     from readability import Document
 
     try:

@@ -180,6 +180,37 @@ def test_a_text_running_through_several_tables_is_kept_whole() -> None:
             assert paragraph in article["text"]
 
 
+# a short blog post beside a sidebar "about me" box of about the same size
+_POST = (
+    "Spent the morning at the allotment planting garlic for next summer. "
+    "The soil was heavy after the rain, so the beds got a barrow of compost first."
+)
+_ABOUT = (
+    "I am a retired teacher who writes about gardening, birds and the weather here. "
+    "I live in a small town by the sea with my two cats and far too many seed packets."
+)
+SHORT_POST_PAGE = f"""<html><head><title>Garlic day | My garden diary</title>
+<meta property="og:title" content="Garlic day"></head><body>
+<div id="header"><a href="/">My garden diary</a></div>
+<div id="main"><div class="post"><h2 class="post-title">Garlic day</h2>
+<div class="post-body">{_POST}</div>
+<div class="post-footer">Posted by Ann at 10:12 | Labels: allotment</div></div></div>
+<div id="sidebar"><h2>About me</h2><p>{_ABOUT}</p>
+<ul><li><a href="/2012/">2012 (40)</a></li><li><a href="/2011/">2011 (52)</a></li></ul></div>
+</body></html>"""
+
+
+def test_a_short_post_beside_a_side_box_gives_the_post(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "https://garden.example/2012/11/garlic-day.html"
+    article = extract_article(SHORT_POST_PAGE, url)
+    assert _POST in article["text"]
+    assert "retired teacher" not in article["text"]
+    assert "Garlic day" not in article["text"]  # the headline stays out, as everywhere
+    # trafilatura alone takes the sidebar's box with the post
+    monkeypatch.setattr(core, "SHORT_TEXT", 0)
+    assert "retired teacher" in extract_article(SHORT_POST_PAGE, url)["text"]
+
+
 def test_table_share_counts_the_characters_in_table_rows() -> None:
     assert core._table_share("| a | b |\n| c | d |") == 1.0
     assert core._table_share("A paragraph of text.\n| row |") == pytest.approx(7 / 27)
