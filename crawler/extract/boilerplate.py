@@ -16,7 +16,9 @@ _BOILERPLATE_PARTS = (
     "share|sharing|sharebar|share-buttons|social-share|socialshare|shariff|addthis|sharethis|sharedaddy|"
     "related|related-posts|recommended|"
     "breadcrumb|breadcrumbs|respond|comment-respond|comment-form|commentform|reply-title|"
-    "author-box|authorbox|author-bio|about-author"
+    "author-box|authorbox|author-bio|about-author|"
+    # a blog's side column and the about/profile boxes in it or under the post
+    "sidebar|about"
 )
 # Hot patterns match lower-cased input without re.I: case-insensitive alternation is ~10x slower.
 _BOILERPLATE_TOKEN_RE = re.compile(rf"(?:^|[-_])(?:{_BOILERPLATE_PARTS})(?:$|[-_])")
@@ -39,7 +41,7 @@ _IDENT_XPATH = etree.XPath(".//*[@class or @id or @role or @aria-label]")
 # cheap prefilter on class/id; the token rules in _is_boilerplate_widget decide
 _BOILERPLATE_PREFILTER_RE = re.compile(
     r"cookie|gdpr|consent|cmp|newsletter|subscri|sign-?up|shar|social|shariff|addthis|related|recommended|"
-    r"crumb|respond|comment-?form|reply-title|author"
+    r"crumb|respond|comment-?form|reply-title|author|sidebar|about"
 )
 
 
@@ -174,8 +176,16 @@ _BOILERPLATE_LINE_RE = re.compile(
     r"(?:sign up|subscribe|register) (?:for|to) (?:our|the) (?:free )?(?:daily |weekly )?newsletters?.*|"
     r"newsletter (?:abonnieren|bestellen|anmelden)|jetzt (?:newsletter )?abonnieren|"
     r"follow us on .*|related (?:articles|posts|stories)|(?:previous|next|older|newer) (?:post|article|entry|story):? .{0,150}|you (?:may|might) also like|read more:?|advertisement|anzeige|"
-    r"skip to (?:main )?content|zum inhalt springen"
+    r"skip to (?:main )?content|zum inhalt springen|"
+    # copyright and reprint notices
+    r"(?:copyright|©|\(c\)).{0,150}(?:all rights reserved|alle rechte vorbehalten)|"
+    r".*this (?:copy|article) is for your personal,? non-?commercial use only.*"
     r")[\s.!:*]*$"
+)
+# A list item that ends with a "Read more" link (and maybe a date): a teaser of another page.
+_TEASER_ITEM_RE = re.compile(
+    r"^- .{10,}(?:read more|continue reading|read the rest|weiterlesen|lire la suite|leer más)"
+    r"[\s.…»›→>:)\]-]*(?:\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{2,4}|[a-zé]+ \d{1,2},? \d{4})?\s*$"
 )
 _BREADCRUMB_SEP_RE = re.compile(r"\s*(?:›|»|>|→|/|\||·|•|::)\s*")
 
@@ -217,6 +227,8 @@ def clean_lines(
             if len(parts) > 1 or norm.startswith(("home", "startseite", "accueil", "inicio")):
                 continue
         if len(line) < 300 and _BOILERPLATE_LINE_RE.match(line.lower()):
+            continue
+        if len(line) < 600 and line.startswith("- ") and _TEASER_ITEM_RE.match(line.lower()):
             continue
         if comment_texts and norm in comment_texts:
             continue

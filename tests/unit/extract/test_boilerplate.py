@@ -82,6 +82,16 @@ def test_boilerplate_containers_do_not_reach_the_text(widget: str) -> None:
     assert lines(article) == PARAGRAPHS
 
 
+def test_an_about_box_inside_the_post_stays_out() -> None:
+    about = (
+        "Along with our own reporting, this section carries pieces we have read elsewhere "
+        "and recommend to our readers, and a few posts written by guests of the blog."
+    )
+    box = f'<div class="module voices-about-module"><p>{about}</p></div>'
+    article = extract_article(article_html(inner=box), URL)
+    assert lines(article) == PARAGRAPHS
+
+
 def test_short_boilerplate_lines_dropped_but_long_paragraphs_mentioning_them_kept() -> None:
     long_line = (
         "The council also said it uses cookies, newsletters and share buttons on its own website, "
@@ -153,3 +163,19 @@ def test_post_navigation_stays_out() -> None:
     got = lines(extract_article(article_html(inner=pager), URL))
     assert not any(line.startswith(("Previous post", "Next post")) for line in got)
     assert got == PARAGRAPHS
+
+
+def test_teaser_items_and_copyright_notices_are_boilerplate_lines() -> None:
+    text = "\n".join(
+        [
+            PARAGRAPHS[0],
+            "- Tram fares to rise in January Prices frozen since 2019 go up by ten cents. Read more... 2024-05-12",
+            "- New cycle lanes on the ring road The council approved two lanes. Continue reading »",
+            "- a list item of the article itself stays",
+            PARAGRAPHS[1],
+            "Copyright 2024 The Daily Example Ltd. All Rights Reserved.",
+            "This copy is for your personal, non-commercial use only. To order copies, visit our reprints desk.",
+        ]
+    )
+    kept = boilerplate.clean_lines(text, [], set(), None)
+    assert kept == [PARAGRAPHS[0], "- a list item of the article itself stays", PARAGRAPHS[1]]

@@ -195,7 +195,7 @@ SHORT_POST_PAGE = f"""<html><head><title>Garlic day | My garden diary</title>
 <div id="main"><div class="post"><h2 class="post-title">Garlic day</h2>
 <div class="post-body">{_POST}</div>
 <div class="post-footer">Posted by Ann at 10:12 | Labels: allotment</div></div></div>
-<div id="sidebar"><h2>About me</h2><p>{_ABOUT}</p>
+<div id="col-right"><h2>About me</h2><p>{_ABOUT}</p>
 <ul><li><a href="/2012/">2012 (40)</a></li><li><a href="/2011/">2011 (52)</a></li></ul></div>
 </body></html>"""
 
