@@ -177,6 +177,9 @@ _BOILERPLATE_LINE_RE = re.compile(
     r"newsletter (?:abonnieren|bestellen|anmelden)|jetzt (?:newsletter )?abonnieren|"
     r"follow us on .*|related (?:articles|posts|stories)|(?:previous|next|older|newer) (?:post|article|entry|story):? .{0,150}|you (?:may|might) also like|read more:?|advertisement|anzeige|"
     r"skip to (?:main )?content|zum inhalt springen|"
+    # an embedded post's attribution line, a video player's notices
+    r"[—–-] ?.{1,80}\(@\w{1,15}\) ?(?:[a-zé]+ \d{1,2},? \d{4}|\d{1,2} [a-zé]+ \d{4})|"
+    r"this video is (?:unavailable|not available).*|your browser does not support (?:the )?(?:video|audio).*|"
     # copyright and reprint notices
     r"(?:copyright|©|\(c\)).{0,150}(?:all rights reserved|alle rechte vorbehalten)|"
     r".*this (?:copy|article) is for your personal,? non-?commercial use only.*"

@@ -13,6 +13,7 @@ from lxml.html import HtmlElement
 from crawler.extract.article_dates import find_dates
 from crawler.extract.attrs import page_attributes
 from crawler.extract.boilerplate import BoilerplateLines, clean_lines
+from crawler.extract.captions import with_captions
 from crawler.extract.comments import (
     STATUS_NONE,
     STATUS_NOT_IN_HTML,
@@ -276,6 +277,7 @@ def extract_article(
         status = STATUS_NOT_IN_HTML
     comment_texts = {normalize_line(c["text"]) for c in comments if len(c["text"]) >= 20}
     paragraphs = clean_lines(text, [h for h in headlines if h], comment_texts, boiler_lines)
+    paragraphs = with_captions(tree, paragraphs)
     clean = "\n\n".join(paragraphs)
     if not info["title"] and hints.get("title"):
         info["title"] = text_value(hints["title"])

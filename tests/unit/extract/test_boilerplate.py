@@ -179,3 +179,16 @@ def test_teaser_items_and_copyright_notices_are_boilerplate_lines() -> None:
     )
     kept = boilerplate.clean_lines(text, [], set(), None)
     assert kept == [PARAGRAPHS[0], "- a list item of the article itself stays", PARAGRAPHS[1]]
+
+
+def test_embedded_post_attributions_and_player_notices_are_boilerplate_lines() -> None:
+    text = "\n".join(
+        [
+            PARAGRAPHS[0],
+            "— Tram Watcher (@tramwatch) May 14, 2024",
+            "This video is unavailable in the format required for your device.",
+            "Your browser does not support the video tag.",
+            PARAGRAPHS[1],
+        ]
+    )
+    assert boilerplate.clean_lines(text, [], set(), None) == PARAGRAPHS[:2]

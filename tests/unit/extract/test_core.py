@@ -122,7 +122,8 @@ def test_article_parts_are_never_comments(monkeypatch: pytest.MonkeyPatch) -> No
     # trafilatura took the whole article for comments: it is the text, not 3 comments
     monkeypatch.setattr(core, "_main_text", lambda tree, url, options, **_: ("", text))
     article = extract_article(page, URL)
-    assert article["comments"] == [] and lines(article) == PARAGRAPHS
+    # (the figure's caption goes back beside the paragraph its picture precedes)
+    assert article["comments"] == [] and lines(article) == [caption, *PARAGRAPHS]
 
 
 # an old-style page laid out in one table: header row, a menu cell, the story cell, footer row
