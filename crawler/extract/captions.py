@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extract.text import clean_inline
 
 __all__ = ["with_captions"]
 
-_CAPTION_XPATH = etree.XPath(
-    "//figcaption | //*[contains(@class, 'caption') or contains(@class, 'Caption')]"
-)
 # A caption that is only a credit or a pointer says nothing about the picture.
 _CREDIT_RE = re.compile(
     r"^[(\[]?(?:photo|image|picture|source|courtesy|credit|via|front page|view (?:photo|gallery))",
@@ -35,11 +31,9 @@ def with_captions(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
     """
     if not paragraphs:
         return paragraphs
-    nodes = _CAPTION_XPATH(tree)
-    if not nodes:
+    outer = _caption_nodes(tree)
+    if not outer:
         return paragraphs
-    chosen = set(nodes)
-    outer = [n for n in nodes if not any(a in chosen for a in n.iterancestors())]
     texts = [clean_inline(n.text_content()) for n in outer]
     text = "\n".join(paragraphs)
     inserts: list[tuple[int, str]] = []
@@ -62,6 +56,34 @@ def with_captions(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
     for where, caption in sorted(inserts, key=lambda x: x[0], reverse=True):
         out.insert(where, caption)
     return out
+
+
+def _caption_nodes(tree: HtmlElement) -> list[HtmlElement]:
+    """Captions beside paragraphs: a <figure>'s <figcaption>, or an element with "caption" in
+    its class, among the children of a <p>'s parent or grandparent (cheaper than a search of
+    the whole tree for the class)."""
+    out: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is None or parent in seen:
+            continue
+        seen.add(parent)
+        grandparent = parent.getparent()
+        children = list(parent)
+        if grandparent is not None and grandparent not in seen:
+            # a picture just outside the paragraphs' box (the figure above the story's body)
+            seen.add(grandparent)
+            children.extend(grandparent)
+        for child in children:
+            tag = child.tag
+            if tag == "figure":
+                out.extend(child.iter("figcaption"))
+            elif tag == "figcaption" or "caption" in (child.get("class") or "").lower():
+                out.append(child)
+    chosen = set(out)
+    # once each, the outermost: a caption box and the caption paragraph inside it are one
+    return [n for n in dict.fromkeys(out) if not any(a in chosen for a in n.iterancestors())]
 
 
 def _paragraph_after(node: HtmlElement, paragraphs: list[str]) -> int | None:
