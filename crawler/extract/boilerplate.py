@@ -209,6 +209,7 @@ def clean_lines(
     heads = {h for h in (normalize_line(x) for x in headlines if x) if len(h) >= 5}
     out: list[str] = []
     last = ""
+    widget_chars = 0
     for raw in text.split("\n"):
         line = re.sub(r"[ \t\u00a0]+", " ", raw).strip()
         if not line:
@@ -236,9 +237,18 @@ def clean_lines(
         if comment_texts and norm in comment_texts:
             continue
         if boiler_lines is not None and norm in boiler_lines:
+            widget_chars += len(line)
             continue
         if norm == last:
             continue
         last = norm
         out.append(line)
+    if widget_chars > BOILERPLATE_MAX_SHARE * len(text):
+        # the "widget" holds most of the article: a page naming its main column like a side
+        # one ("st-sidebar__content"); its lines are the article's
+        return clean_lines(text, headlines, comment_texts, None)
     return out
+
+
+# Boilerplate widgets' lines never make up more than this share of the text (two thirds).
+BOILERPLATE_MAX_SHARE = 2 / 3

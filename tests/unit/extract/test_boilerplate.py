@@ -192,3 +192,19 @@ def test_embedded_post_attributions_and_player_notices_are_boilerplate_lines() -
         ]
     )
     assert boilerplate.clean_lines(text, [], set(), None) == PARAGRAPHS[:2]
+
+
+def test_a_main_column_named_like_a_side_one_keeps_its_text() -> None:
+    """Widget lines never take most of the article: then the "widget" is the article."""
+    inner = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    # a big site index below: the column holds under a quarter of the page's text
+    index = "".join(
+        f'<li><a href="/s/{i}">Section page number {i} of the index</a></li>' for i in range(80)
+    )
+    page = article_html(body_extra=f'<ul class="site-index">{index}</ul>').replace(
+        "<div class='entry-content'>", "<div class='entry-content'><div class='st-sidebar__body'>"
+    )
+    page = page.replace(f"{inner}</div>", f"{inner}</div></div>")
+    assert "st-sidebar__body" in page
+    article = extract_article(page, URL)
+    assert lines(article) == PARAGRAPHS
