@@ -185,6 +185,9 @@ def _readability_text(tree: HtmlElement) -> str:
     article's)."""
     from readability import Document
 
+    # it logs an INFO line on short pages and a traceback for pages it cannot summarise;
+    # both are ours to report (at DEBUG, below), not the crawl log's
+    logging.getLogger("readability").setLevel(logging.CRITICAL)
     try:
         # Document rewrites the tree it is given
         summary = Document(copy.deepcopy(tree)).summary(html_partial=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from crawler.extract import ExtractionOptions, core, extract_article
@@ -238,3 +240,13 @@ def test_a_substantial_article_skips_the_fallbacks(monkeypatch: pytest.MonkeyPat
     short = extract_article(article_html(), URL)  # three paragraphs: under 1,000 characters
     assert calls == [True, False]  # ... then the full cascade, fallbacks included
     assert lines(short) == PARAGRAPHS
+
+
+def test_readability_failures_stay_out_of_the_crawl_log(caplog: pytest.LogCaptureFixture) -> None:
+    short = parse_text("<html><body><p>Too short.</p></body></html>")
+    empty = parse_text("<html><body><div><span></span></div></body></html>")
+    assert short is not None and empty is not None
+    with caplog.at_level(logging.INFO):
+        core._readability_text(short)
+        core._readability_text(empty)
+    assert not [r for r in caplog.records if r.name.startswith("readability")]
