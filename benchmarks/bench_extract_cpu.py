@@ -4,8 +4,9 @@ Both extractors run over the same pages in this one run, in fresh processes of t
 alternating (baseline, current, baseline, current, ...) so that machine load hits both
 alike. Each round times `extract_article` on every page with `time.process_time()` (the
 process's CPU, so neither waiting nor other processes count), after one warm-up page that
-imports trafilatura. The figure per extractor is its best round; the target of issue 14 is
-current <= 1.10 x baseline.
+imports trafilatura. The figure per extractor is the sum over the pages of each page's
+fastest round (its best round is printed too); the target of issue 14 is current <= 1.10 x
+baseline.
 
 The baseline's `crawler/` package is taken from git (`git archive REV crawler`) into a
 temporary folder; the default baseline, b07d92f, is the extractor before the second round
@@ -52,16 +53,20 @@ bodies = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
 extract_article(bodies[0][1], f"https://bench.invalid/pages/{bodies[0][0]}")  # imports
 gc.collect()
 articles = words = comments = 0
+per_page = []
 cpu0, wall0 = time.process_time(), time.perf_counter()
 for name, body in bodies:
+    start = time.process_time()
     article = extract_article(body, f"https://bench.invalid/pages/{name}")
+    per_page.append(time.process_time() - start)
     if article.get("text"):
         articles += 1
         words += len(article["text"].split())
     comments += len(article.get("comments") or [])
 cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
 print(json.dumps({"pages": len(bodies), "cpu_s": cpu, "wall_s": wall,
-                  "with_text": articles, "words": words, "comments": comments}))
+                  "with_text": articles, "words": words, "comments": comments,
+                  "per_page": per_page}))
 """
 
 
@@ -140,12 +145,22 @@ def main() -> int:
                     flush=True,
                 )
     best = {name: min(r["cpu_s"] for r in rs) / count for name, rs in runs.items()}
-    ratio = best["current"] / best["baseline"]
+    # each page's fastest round, summed: a moment of CPU steal or a frequency dip hits one
+    # page of one round, not the figure
+    floor = {
+        name: sum(min(times) for times in zip(*(r["per_page"] for r in rs), strict=True)) / count
+        for name, rs in runs.items()
+    }
+    ratio = floor["current"] / floor["baseline"]
     verdict = "ok" if ratio <= TARGET else "OVER TARGET"
     print(
-        f"CPU per page, best of {args.rounds}: baseline {1000 * best['baseline']:.2f} ms,"
-        f" current {1000 * best['current']:.2f} ms -> {ratio:.3f}x"
-        f" (target <= {TARGET:.2f}x: {verdict})"
+        f"CPU per page, best round of {args.rounds}: baseline {1000 * best['baseline']:.2f} ms,"
+        f" current {1000 * best['current']:.2f} ms ({best['current'] / best['baseline']:.3f}x)"
+    )
+    print(
+        f"CPU per page, each page's best of {args.rounds}: baseline"
+        f" {1000 * floor['baseline']:.2f} ms, current {1000 * floor['current']:.2f} ms"
+        f" -> {ratio:.3f}x (target <= {TARGET:.2f}x: {verdict})"
     )
     if args.json:
         args.json.write_text(
