@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.sample_site import SampleSite
 from tests.services import SeaweedFS
 
@@ -25,14 +27,34 @@ class CrawledArchive:
     env: tuple[tuple[str, str], ...] = ()  # credentials for the store
 
 
-def _config(base: str, spool: Path, site: SampleSite, server: SeaweedFS | None) -> str:
-    s3 = ""
-    if server is not None:
-        s3 = f"""
+def s3_storage_yaml(server: SeaweedFS | None) -> str:
+    """The `storage.s3` lines that point a config at ``server`` (nothing without one)."""
+    if server is None:
+        return ""
+    return f"""
   s3:
     endpoint_url: {server.endpoint_url}
     region: us-east-1
     addressing_style: path"""
+
+
+def run_cli(
+    cli_args: tuple[str, ...], capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    """`newsvault ARGS` in this process, with an archive's store options (``cli_args``)."""
+    from crawler.cli import main
+
+    capsys.readouterr()
+    try:
+        code = main([*args, *cli_args])
+    except SystemExit as exc:
+        code = int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _config(base: str, spool: Path, site: SampleSite, server: SeaweedFS | None) -> str:
+    s3 = s3_storage_yaml(server)
     return f"""
 storage:
   warc: {base}/warc

@@ -14,10 +14,9 @@ import pytest
 
 from crawler.archive import Archive, open_archive
 from crawler.archive.records import find_record
-from crawler.cli import main
 from pipelines.capture_index import surt_key
 from pipelines.storage import Store
-from tests.research_archive import SOURCE, CrawledArchive
+from tests.research_archive import SOURCE, CrawledArchive, run_cli
 
 
 @pytest.fixture(params=["disk", "s3"])
@@ -35,13 +34,7 @@ def nv(
     crawled: CrawledArchive, capsys: pytest.CaptureFixture[str], *args: str
 ) -> tuple[int, str, str]:
     """Run `newsvault ARGS` in this process with the archive's store options."""
-    capsys.readouterr()
-    try:
-        code = main([*args, *crawled.cli_args])
-    except SystemExit as exc:
-        code = int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(crawled.cli_args, capsys, *args)
 
 
 def settings_of(crawled: CrawledArchive) -> dict[str, str]:

@@ -21,8 +21,8 @@ import pytest
 
 from crawler.archive import open_archive
 from crawler.archive.replay import build_collection
-from crawler.cli import main
 from tests.integration.test_crawl import SOURCE
+from tests.research_archive import run_cli, s3_storage_yaml
 from tests.sample_site import SampleSite
 from tests.services import SeaweedFS, Valkey
 
@@ -68,13 +68,7 @@ def crawl_with_two_workers(
 ) -> DistributedArchive:
     """`newsvault crawl --config distributed.yaml`, twice at once, from one directory."""
     workdir.mkdir(parents=True, exist_ok=True)
-    s3 = ""
-    if server is not None:
-        s3 = f"""
-  s3:
-    endpoint_url: {server.endpoint_url}
-    region: us-east-1
-    addressing_style: path"""
+    s3 = s3_storage_yaml(server)
     config = workdir / "distributed.yaml"
     config.write_text(config_text(base, site.url, redis_url, s3))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "NEWSVAULT_"))}
@@ -151,13 +145,7 @@ def nv(
     archive: DistributedArchive, capsys: pytest.CaptureFixture[str], *args: str
 ) -> tuple[int, str, str]:
     """`newsvault ARGS` in this process, with the archive's store options."""
-    capsys.readouterr()
-    try:
-        code = main([*args, *archive.cli_args])
-    except SystemExit as exc:
-        code = int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(archive.cli_args, capsys, *args)
 
 
 def total(archive: DistributedArchive, counter: str) -> int:

@@ -36,6 +36,18 @@ def _wait(predicate, timeout: float, what: str) -> None:  # type: ignore[no-unty
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _newsvault(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "newsvault"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_kill_9_then_upload_writes_the_dead_runs_manifest(site, tmp_path):
     archive = tmp_path / "archive"
     config = tmp_path / "kill.yaml"
@@ -92,15 +104,7 @@ sources:
     dead_run = journals[0].stem
     assert not list((archive / "manifests").rglob("*.json"))  # the killed run wrote none
 
-    upload = subprocess.run(
-        [str(BIN / "newsvault"), "upload", "--config", str(config)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    upload = _newsvault(env, "upload", "--config", str(config))
     assert upload.returncode == 0, upload.stderr
     assert f"recovery manifest(s) for run(s) {dead_run}" in upload.stdout
 
@@ -115,15 +119,7 @@ sources:
         listed |= {f["uri"] for f in json.loads(path.read_text())["files"]}
     stored = {p.as_uri() for p in archive.rglob("*") if p.is_file() and "manifests" not in p.parts}
     assert stored and stored <= listed, sorted(stored - listed)
-    verify = subprocess.run(
-        [str(BIN / "newsvault"), "verify", str(archive / "manifests")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    verify = _newsvault(env, "verify", str(archive / "manifests"))
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert not list((tmp_path / "spool" / "journal").glob("*.jsonl"))
 
@@ -143,15 +139,7 @@ sources:
     )
     assert again.returncode == 0, again.stderr[-3000:]
     assert not list((tmp_path / "spool" / "open").glob("*.captures.jsonl.open"))
-    indexed = subprocess.run(
-        [str(BIN / "newsvault"), "index", "--run", dead_run, str(archive)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    indexed = _newsvault(env, "index", "--run", dead_run, str(archive))
     assert indexed.returncode == 0, indexed.stdout + indexed.stderr
     assert dead_run in indexed.stdout
     assert (archive / "warc" / "index" / f"{dead_run}.parquet").is_file()
