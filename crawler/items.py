@@ -53,12 +53,18 @@ class PageItem:
 
 @dataclass
 class Comment:
-    """One reader comment; ``parent_id`` is None for top-level comments."""
+    """One reader comment; ``parent_id`` is None for top-level comments.
+
+    ``byline`` is the comment's own header and footer lines as the page prints them
+    ("Lauren K says:", "October 29, 2012 at 12:41 pm", "557 Fans"), without controls such as
+    Reply; ``author`` and ``published`` are what newsvault reads from them.
+    """
 
     id: str | None
     parent_id: str | None
     author: str | None
     published: str | None
+    byline: str | None
     text: str
     permalink: str | None
 
@@ -135,7 +141,9 @@ class Article:
         values["comment_pages"] = list(extracted.get("comment_pages") or ())
         values["missing_pages"] = list(extracted.get("missing_pages") or ())
         comments = [
-            c if isinstance(c, Comment) else Comment(**c) for c in extracted.get("comments") or ()
+            # a comment dict from before bylines were kept has none
+            c if isinstance(c, Comment) else Comment(**{"byline": None, **c})
+            for c in extracted.get("comments") or ()
         ]
         return cls(
             **values,

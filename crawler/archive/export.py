@@ -80,6 +80,7 @@ def schema() -> pa.Schema:
             ("parent_id", pa.string()),
             ("author", pa.string()),
             ("published", pa.string()),
+            ("byline", pa.string()),
             ("text", pa.string()),
             ("permalink", pa.string()),
         ]
@@ -129,7 +130,8 @@ def row(article: dict[str, Any]) -> dict[str, Any]:
     comments = [
         {
             k: (None if c.get(k) is None else str(c.get(k)))
-            for k in ("id", "parent_id", "author", "published", "text", "permalink")
+            # archives written before newsvault kept bylines give null
+            for k in ("id", "parent_id", "author", "published", "byline", "text", "permalink")
         }
         for c in article.get("comments") or ()
     ]

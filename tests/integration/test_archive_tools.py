@@ -372,6 +372,7 @@ def test_export_parquet_has_typed_columns_readable_everywhere(archive, capsys, t
         a = articles[r["url"]]
         assert r["published_text"] == a["published"] and r["authors"] == a["authors"]
         assert [c["id"] for c in r["comments"]] == [c["id"] for c in a["comments"]]
+        assert [c["byline"] for c in r["comments"]] == [c["byline"] for c in a["comments"]]
         assert r["warc_offset"] == a["provenance"]["offset"]
         if a["published"] and "T" in a["published"]:
             assert r["published"] == datetime.fromisoformat(a["published"])  # same instant
@@ -380,6 +381,13 @@ def test_export_parquet_has_typed_columns_readable_everywhere(archive, capsys, t
     assert duckdb.sql(f"SELECT sum(comment_count) FROM '{out}'").fetchall()[0][0] == sum(
         len(a["comments"]) for a in articles.values()
     )
+    bylines = duckdb.sql(
+        f"SELECT count(*) FROM (SELECT unnest(comments) AS c FROM '{out}') WHERE c.byline LIKE '%says:%'"
+    ).fetchall()[0][0]
+    assert bylines == sum(
+        "says:" in (c["byline"] or "") for a in articles.values() for c in a["comments"]
+    )
+    assert bylines > 0
 
 
 def test_export_csv_and_jsonl_and_filters(crawled_archive, capsys, tmp_path):

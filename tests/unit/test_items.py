@@ -29,6 +29,7 @@ EXTRACTED = {
             "parent_id": None,
             "author": "c",
             "published": None,
+            "byline": "c says:",
             "text": "hi",
             "permalink": None,
         }
@@ -45,7 +46,7 @@ PROVENANCE = Provenance(
 
 def test_from_extracted_keeps_only_published_fields_and_types_the_comments() -> None:
     article = Article.from_extracted(EXTRACTED, source="s", fetched_at="t", provenance=PROVENANCE)
-    assert article.comments == [Comment("1", None, "c", None, "hi", None)]
+    assert article.comments == [Comment("1", None, "c", None, "c says:", "hi", None)]
     assert "is_article" not in article.to_dict()
 
 

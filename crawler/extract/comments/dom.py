@@ -18,6 +18,7 @@ from crawler.extract.comments.byline import (
     says_name,
 )
 from crawler.extract.comments.model import Comment, short_id
+from crawler.extract.comments.printed import byline_of, clean_comment_text
 from crawler.extract.comments.section import looks_like_comment_section
 from crawler.extract.dates import iso_with_zone, parse_text_date
 from crawler.extract.text import block_text, class_set, clean_inline, tag_name
@@ -170,29 +171,10 @@ _TITLE_XPATH = etree.XPath(
     )
 )
 _SAYS_RE = re.compile(
-    r"\s*(says|sagt|dit|a dit|dice|dijo|disse|schreibt|wrote|schrieb|zegt|scrive|napisał|napisala)\s*:?\s*$",
+    r"\s*(says|said|sagt|dit|a dit|dice|dijo|disse|schreibt|wrote|schrieb|zegt|scrive|napisał|napisala)"
+    r"\s*(?::|\.\.\.|…)?\s*$",
     re.I,
 )
-# lines of a comment block that are controls or labels, not what the reader wrote
-COMMENT_NOISE_RE = re.compile(
-    r"^(?:\d+|reply|replies|antworten|antwort|répondre|repondre|responder|rispondi|odpowiedz|beantwoorden|"
-    r"like|likes|\d+ (?:likes?|recommendations?|votes?|points?)|gefällt mir|j'aime|me gusta|melden|report|report abuse|flag|permalink|quote|zitieren|"
-    r"kommentar von|comment by|says:?|sagt:?|pingback:?|trackback:?|edit|bearbeiten|log in to reply|zum antworten anmelden)[\s.:!]*$"
-)
-
-
-def clean_comment_text(text: str) -> str:
-    """Drop control/label lines (Reply, Like, counters) from a comment's text."""
-    paragraphs = []
-    for para in text.split("\n\n"):
-        kept = [
-            line for line in para.split("\n") if not COMMENT_NOISE_RE.match(line.strip().lower())
-        ]
-        if kept:
-            paragraphs.append("\n".join(kept))
-    return "\n\n".join(paragraphs)
-
-
 # "[…] a few lines quoted from the post that links here […]": a pingback, not a reader
 PINGBACK_EXCERPT_RE = re.compile(r"^\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\W*$", re.S)
 
@@ -231,7 +213,7 @@ class DomFamily:
             if wrapper is not None:
                 self._wrapped.setdefault(wrapper, el)
         self._any_case: dict[HtmlElement, bool] = {}
-        self._bylines: dict[HtmlElement, tuple[str | None, str | None, HtmlElement | None]] = {}
+        self._posted_by: dict[HtmlElement, tuple[str | None, str | None, HtmlElement | None]] = {}
         # <dl> threads: a <dt> comment owns the <dd>s after it (text, date, footer)
         self._dd_owner: dict[HtmlElement, HtmlElement] = {}
         self._dds: dict[HtmlElement, list[HtmlElement]] = {}
@@ -345,7 +327,7 @@ class DomFamily:
                 name = _LEADING_URL_RE.sub("", name)
                 if name and len(name) <= 80:
                     return name, node
-        name, _, node = self.byline(el)
+        name, _, node = self.posted_by(el)
         if name:
             return name, node
         name, node = self._says_line(el)
@@ -358,11 +340,11 @@ class DomFamily:
                 return name, None
         return None, None
 
-    def byline(self, el: HtmlElement) -> tuple[str | None, str | None, HtmlElement | None]:
+    def posted_by(self, el: HtmlElement) -> tuple[str | None, str | None, HtmlElement | None]:
         """Name, date text and node of a "Posted by: Name | date" line in ``el`` (computed once)."""
-        known = self._bylines.get(el)
+        known = self._posted_by.get(el)
         if known is None:
-            known = self._bylines[el] = self._find_byline(el)
+            known = self._posted_by[el] = self._find_posted_by(el)
         return known
 
     def _says_line(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
@@ -375,7 +357,7 @@ class DomFamily:
                 return name, node
         return None, None
 
-    def _find_byline(self, el: HtmlElement) -> tuple[str | None, str | None, HtmlElement | None]:
+    def _find_posted_by(self, el: HtmlElement) -> tuple[str | None, str | None, HtmlElement | None]:
         if not BYLINE_HINT_RE.search(el.text_content()):
             return None, None, None
         for node in self.own(el, (n for root in self._roots(el) for n in root.iter(BYLINE_TAGS))):
@@ -398,7 +380,7 @@ class DomFamily:
                     date = iso_with_zone(value) if value else None
                     if date:
                         return date, node
-        _, written, node = self.byline(el)
+        _, written, node = self.posted_by(el)
         date = parse_text_date(written) if written else None
         if date:
             return date, node
@@ -437,6 +419,19 @@ class DomFamily:
         # replies containers are not part of the text either
         exclude |= {n for n in el.iter() if class_set(n) & _REPLIES_CLASSES and n is not el}
         return block_text(el, exclude=exclude)
+
+    def printed_byline(self, el: HtmlElement, text: str, title: str | None) -> str | None:
+        """``el``'s lines around its text as printed (see `printed.byline_of`); replies left out."""
+        nested = {m for m in self.members if m is not el}
+        roots = self._roots(el)
+        exclude = nested | {
+            n
+            for root in roots
+            for n in root.iter()
+            if n is not root and class_set(n) & _REPLIES_CLASSES
+        }
+        lines = (line for root in roots for line in block_text(root, exclude=exclude).split("\n"))
+        return byline_of(lines, text, title)
 
     def title(self, el: HtmlElement) -> str | None:
         """The subject line the reader gave the comment, if the markup has one.
@@ -489,6 +484,7 @@ class DomFamily:
                 # nothing written, or "[…] quoted from the linking post […]": a pingback
                 continue
             title = self.title(el)
+            byline = self.printed_byline(el, text, title)
             if title and title not in text and title != author:
                 text = f"{title}\n\n{text}"
             if self.strict and not author and not published and not self._marked(el):
@@ -508,6 +504,7 @@ class DomFamily:
                     parent_id=ids.get(parent) if parent is not None else None,
                     author=author,
                     published=published,
+                    byline=byline,
                     text=text,
                     permalink=self.permalink(el, anchor),
                 )

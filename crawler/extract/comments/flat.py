@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.comments.dom import COMMENT_NOISE_RE, PINGBACK_EXCERPT_RE
+from crawler.extract.comments.dom import PINGBACK_EXCERPT_RE
 from crawler.extract.comments.model import Comment
+from crawler.extract.comments.printed import COMMENT_NOISE_RE
 from crawler.extract.dates import parse_text_date
 
 _FLAT_HEADING_RE = re.compile(
@@ -49,7 +50,13 @@ def flat_comments(text: str, url: str) -> list[Comment]:
         return []
     return [
         Comment(
-            id=f"c{index}", parent_id=None, author=None, published=None, text=para, permalink=None
+            id=f"c{index}",
+            parent_id=None,
+            author=None,
+            published=None,
+            byline=None,
+            text=para,
+            permalink=None,
         )
         for index, para in enumerate(kept, start=1)
     ]

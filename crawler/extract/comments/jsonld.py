@@ -72,6 +72,7 @@ def jsonld_comments(objects: list[dict[str, Any]], url: str) -> list[Comment]:
                     else parent,
                     author=_ld_name(item.get("author") or item.get("creator")),
                     published=iso_with_zone(item.get("dateCreated") or item.get("datePublished")),
+                    byline=None,
                     text=text,
                     permalink=urljoin(url, link) if isinstance(link, str) else None,
                 )
