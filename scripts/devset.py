@@ -26,6 +26,9 @@ logger = logging.getLogger("extraction_quality")
 _TEXT_LINE_RE = re.compile(rb'^\s*<text id="([^"]*)"[^>]*>\s*\n?')
 
 Prediction = dict[str, str]
+# newsvault's comments scored with each comment's byline lines ("Ann says:", its date as
+# written) before its text: the gold keeps those lines, newsvault's `text` does not
+PRINTED = "newsvault (printed)"
 
 
 def load_scorer(dev: Path) -> ModuleType:
@@ -83,10 +86,15 @@ def newsvault_predict(path: Path, set_name: str, page_id: str) -> Prediction:
         article = extract_article(body, url)
     except Exception:  # scored as empty output, and said
         logger.exception("newsvault raised on %s/%s", set_name, page_id)
-        return {"text": "", "comments": ""}
+        return {"text": "", "comments": "", "comments_printed": ""}
     return {
         "text": article["text"],
         "comments": "\n".join(c["text"] for c in article["comments"]),
+        # each comment as the page prints it: its byline lines, then its text (what the
+        # Dragnet annotators marked, and what trafilatura's flat comment string holds)
+        "comments_printed": "\n".join(
+            f"{c['byline']}\n{c['text']}" if c["byline"] else c["text"] for c in article["comments"]
+        ),
     }
 
 
@@ -259,8 +267,13 @@ def run_dev(
     for s, i, _ in pages:
         gold[(s, i)] = json.loads((folder / "gold" / s / f"{i}.json").read_text(encoding="utf-8"))
 
+    own = predict("newsvault", pages, jobs)
     systems: list[tuple[str, dict[tuple[str, str], Prediction]]] = [
-        ("newsvault", predict("newsvault", pages, jobs))
+        ("newsvault", own),
+        (
+            PRINTED,
+            {k: {"text": p["text"], "comments": p["comments_printed"]} for k, p in own.items()},
+        ),
     ]
     if predictions_out:
         write_predictions(predictions_out, systems[0][1])
@@ -278,6 +291,8 @@ def run_dev(
         keys = [k for k in sorted(gold) if k[0] == s]
         labelled = any(gold[k]["comments"] is not None for k in keys)
         for name, preds in systems:
+            if name == PRINTED and not labelled:
+                continue  # the same figures as newsvault's where comments are not scored
             res, rows = scorer.score_set([(gold[k], preds.get(k, empty)) for k in keys], labelled)
             summary.setdefault(s, {})[name] = res
             rows_out += [{"system": name, **r} for r in rows]
@@ -295,6 +310,8 @@ def format_table(summary: dict[str, Any], names: list[str]) -> str:
     ]
     for s, by_name in summary.items():
         for name in names:
+            if name not in by_name:
+                continue
             r = by_name[name]
             m = r["main"]
             line = (
