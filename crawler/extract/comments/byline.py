@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from crawler.extract.dates import parse_text_date
+
 # a comment's footer or header line that names its writer in words (Movable Type, TypePad,
 # JomComment): "Posted by: Name | 09/21/2012 at 09:38 PM", "Comment #3 - Posted by Name at
 # November 10, 2012 5:57 PM", "written by Name, October 24, 2012"
@@ -49,3 +51,32 @@ def says_name(line: str) -> str | None:
     # "Ann on August 9th, 2012 at 10:16 am said:": the date is no part of the name
     name = _NAME_DATE_RE.split(found["name"], maxsplit=1)[0].strip(" :-–|+")
     return name or None
+
+
+# "Nichole — June 26th, 2012, 10:27 am", "Kris On Thursday, November 1 at 3:11 pm"
+_NAME_THEN_DATE_RE = re.compile(
+    r"^(?:by\s+)?(?P<name>[^\d|/]{1,60}?)\s*(?:—|–|-|\||/|\bon\b|\bat\b)\s+(?P<rest>.*\d.*)$", re.I
+)
+# "said..." on a line of its own, under the name (Blogger)
+_SAYS_ALONE_RE = re.compile(r"^" + _SAYS_WORDS + r"\s*(?::|\.\.\.|…)?$", re.I)
+
+
+def byline_author(byline: str) -> str | None:
+    """The writer named by the first line of a comment's printed byline, or None.
+
+    "Ann says:", "Ann" over a line "said...", or "Ann — date" / "Ann on date"; a line that is
+    a date itself names nobody.
+    """
+    lines = byline.split("\n")
+    first = lines[0].strip()
+    if len(lines) > 1 and _SAYS_ALONE_RE.match(lines[1].strip()):
+        name: str | None = first
+    else:
+        name = says_name(first)
+        if name is None:
+            found = _NAME_THEN_DATE_RE.match(first)
+            name = found["name"] if found and parse_text_date(found["rest"]) else None
+    name = (name or "").strip(" :-–—|")
+    if not name or len(name) > 60 or parse_text_date(name) or not re.search(r"[^\W\d_]", name):
+        return None
+    return name

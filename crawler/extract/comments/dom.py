@@ -14,6 +14,7 @@ from crawler.extract.comments.byline import (
     BYLINE_TAGS,
     SAYS_HINT_RE,
     SAYS_TAGS,
+    byline_author,
     byline_parts,
     says_name,
 )
@@ -489,6 +490,9 @@ class DomFamily:
                 text = f"{title}\n\n{text}"
             if self.strict and not author and not published and not self._marked(el):
                 continue
+            if not author and byline:
+                # named only in words around the text ("Ann — July 18th, 2012, 3:09 am")
+                author = byline_author(byline)
             if cid is not None and (cid, author, text) in first:
                 # the same comment again: its replies thread to the first one
                 ids[el] = first[cid, author, text]

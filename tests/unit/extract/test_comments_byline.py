@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.comments.byline import byline_parts, says_name
+from crawler.extract.comments.byline import byline_author, byline_parts, says_name
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,20 @@ def test_byline_parts(line: str, expected: tuple[str, str | None] | None) -> Non
 )
 def test_says_name(line: str, expected: str | None) -> None:
     assert says_name(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Nichole — June 26th, 2012, 10:27 am", "Nichole"),
+        ("by Sage Lewis on August 2, 2011 at 1:57 am", "Sage Lewis"),
+        ("Kris On Thursday, November 1, 2012 at 3:11 pm", "Kris"),
+        ("BexC\nsaid...\nNovember 11, 2012 9:28 PM", "BexC"),
+        ("Lyn Says:\nNovember 8th, 2012 at 8:46 pm", "Lyn"),
+        ("09/04/2012", None),  # a date names nobody
+        ("— July 20th, 2012, 3:12 pm", None),
+        ("October 26, 2012\nJosé", None),  # the name is not on the first line
+    ],
+)
+def test_byline_author(byline: str, expected: str | None) -> None:
+    assert byline_author(byline) == expected

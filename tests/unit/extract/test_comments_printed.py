@@ -80,3 +80,18 @@ def test_byline_of_leaves_out_the_text_title_and_controls() -> None:
 def test_controls_in_other_languages_are_cut_from_the_end_of_a_line() -> None:
     lines = ["Montana", "18.10.2019, 18:32 Zum Antworten anmelden Zitieren", "Löschen"]
     assert byline_of(lines, "Hast recht.", None) == "Montana\n18.10.2019, 18:32"
+
+
+# a theme that prints the writer only in words beside the date, in no element of its own
+NAME_DASH_DATE = """
+<div id="comments"><ol class="commentlist">
+ <li class="comment" id="comment-3"><div class="comment-meta">Nichole — June 26th, 2012, 10:27 am</div>
+  <p>Thank you for the list of stations along the line.</p></li>
+</ol></div>
+"""
+
+
+def test_a_writer_named_only_in_the_byline_is_the_author() -> None:
+    (comment,) = extract_comments(page(NAME_DASH_DATE), URL).comments
+    assert (comment.author, comment.published) == ("Nichole", "2012-06-26T10:27:00")
+    assert comment.byline == "Nichole — June 26th, 2012, 10:27 am"
