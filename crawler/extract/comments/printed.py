@@ -42,8 +42,11 @@ _CONTROL_TAIL_RE = re.compile(
     re.I,
 )
 _CONTROL_LINE_RE = re.compile(
-    r"^(?:up|down|actions|share|facebook|tweet|twitter|email|comment|link|vote|recommend"
-    r"|reply to this|flag as inappropriate|report (?:abuse|comment|this)|delete(?: comment)?|spam|moderate)$"
+    r"^(?:up|down|actions|share|facebook|tweet|twitter|email|comment|link|vote|recommend|profile"
+    r"|contact|homepage|website|rate up|rate down|vote up|vote down|reply to this(?: parent)?"
+    r"|flag as inappropriate|report (?:abuse|comment|this)|delete(?: comment)?|spam|moderate"
+    r"|(?:log ?in|sign in|register)(?: or (?:log ?in|sign in|register))? to (?:post comments|reply|comment)"
+    r"|(?:report|link to) this(?: comment)?(?: \(.*\))?)$"
 )
 # longer than this, the lines around a comment's text are not its name-and-date lines
 BYLINE_MAX = 300

@@ -95,3 +95,20 @@ def test_a_writer_named_only_in_the_byline_is_the_author() -> None:
     (comment,) = extract_comments(page(NAME_DASH_DATE), URL).comments
     assert (comment.author, comment.published) == ("Nichole", "2012-06-26T10:27:00")
     assert comment.byline == "Nichole — June 26th, 2012, 10:27 am"
+
+
+def test_profile_rating_and_report_links_are_controls() -> None:
+    lines = [
+        "Comment number 391.",
+        "Britainsnotpleased",
+        "Report this comment (Comment number 391)",
+        "Link to this (Comment number 391)",
+        "Login or register to post comments",
+        "rate up",
+        "Profile",
+        "Reply to This Parent",
+    ]
+    assert (
+        byline_of(lines, "Having graduated in 1980.", None)
+        == "Comment number 391.\nBritainsnotpleased"
+    )
