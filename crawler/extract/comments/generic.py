@@ -65,8 +65,14 @@ def generic_elements(tree: HtmlElement) -> list[HtmlElement]:
 
 
 def _section_words(el: HtmlElement) -> frozenset[str]:
-    """The class words of ``el`` that name a comment ("commentbody", "comments-body")."""
-    return frozenset(c for c in class_set(el) if SECTION_WORDS_RE.search(c.lower()))
+    """The class words of ``el`` that name a comment ("commentbody", "comments-body"), without
+    those that vary per comment: WordPress marks the post author's replies with
+    "comment-author-<login>", and they are comments of the same list."""
+    return frozenset(
+        c
+        for c in class_set(el)
+        if SECTION_WORDS_RE.search(c.lower()) and not _VARYING_CLASS_RE.search(c)
+    )
 
 
 def _repeated_sibling(el: HtmlElement, parent: HtmlElement) -> bool:

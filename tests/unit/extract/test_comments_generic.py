@@ -312,6 +312,44 @@ def test_replies_nested_in_the_dd_of_a_definition_list_thread() -> None:
     ]
 
 
+# WordPress classes the post author's comments "comment-author-<login>": same list, same family
+POST_AUTHOR_REPLIES = """
+<div id="comments"><dl id="comment_list">
+ <dt class="comment even depth-1" id="comment-1"><span class="comment_author">Ann</span></dt>
+ <dd class="comment even depth-1"><div class="format_text"><p>Ann asks about the launch.</p></div>
+  <dl class="children">
+   <dt class="comment byuser comment-author-editor bypostauthor odd depth-2" id="comment-2">
+    <span class="comment_author">Ed</span></dt>
+   <dd class="comment byuser comment-author-editor bypostauthor odd depth-2">
+    <div class="format_text"><p>Ed answers Ann's question.</p></div></dd>
+   <dt class="comment even depth-2" id="comment-3"><span class="comment_author">Bob</span></dt>
+   <dd class="comment even depth-2"><div class="format_text"><p>Bob thanks Ed.</p></div></dd>
+   <dt class="comment odd depth-2" id="comment-4"><span class="comment_author">Cy</span></dt>
+   <dd class="comment odd depth-2"><div class="format_text"><p>Cy thanks Ed too.</p></div></dd>
+  </dl></dd>
+ <dt class="comment byuser comment-author-editor bypostauthor odd depth-1" id="comment-5">
+  <span class="comment_author">Ed</span></dt>
+ <dd class="comment byuser comment-author-editor bypostauthor odd depth-1">
+  <div class="format_text"><p>Ed adds a note to the story.</p></div></dd>
+ <dt class="comment even depth-1" id="comment-6"><span class="comment_author">Dee</span></dt>
+ <dd class="comment even depth-1"><div class="format_text"><p>Dee liked the story.</p></div></dd>
+</dl></div>
+"""
+
+
+def test_the_post_authors_comments_belong_to_the_list() -> None:
+    result = extract_comments(page(POST_AUTHOR_REPLIES), URL)
+    assert [(c.id, c.parent_id, c.author) for c in result.comments] == [
+        ("1", None, "Ann"),
+        ("2", "1", "Ed"),
+        ("3", "1", "Bob"),
+        ("4", "1", "Cy"),
+        ("5", None, "Ed"),
+        ("6", None, "Dee"),
+    ]
+    assert result.comments[1].text == "Ed answers Ann's question."
+
+
 # replies inside the text of the comment they answer, named like it
 REPLIES_INSIDE = """
 <div class="discussion"><div class="thread">
