@@ -114,7 +114,7 @@ def _repeated_blocks(
             node = children[0]
         else:
             break
-    groups: dict[tuple[str, str, bool], list[HtmlElement]] = {}
+    groups: dict[tuple[str, frozenset[str], bool], list[HtmlElement]] = {}
     # Drupal: the replies to a comment in a <div class="indented"> right after it
     beside: list[HtmlElement] = []
     for child in _children(node):
@@ -134,19 +134,24 @@ def _repeated_blocks(
             continue
         # blocks alike: the same tag and comment-like class words, or else the same class
         # words without those that vary per comment ("by-ann", "even", "depth-2")
-        words = _section_words(child) or (
+        words = _section_words(child) or frozenset(
             c
             for c in class_set(child)
             if not re.search(r"\d", c) and not _VARYING_CLASS_RE.search(c)
         )
-        key = (
-            tag_name(child),
-            " ".join(sorted(words)),
-            bool(COMMENT_ID_RE.search(child.get("id") or "")),
-        )
+        key = (tag_name(child), words, bool(COMMENT_ID_RE.search(child.get("id") or "")))
         groups.setdefault(key, []).append(child)
     best: list[HtmlElement] = []
-    for blocks in groups.values():
+    for (tag, words, with_id), blocks in groups.items():
+        if words:
+            # blocks that add a class word of their own to the group's ("comment_item
+            # superuser_comment" among "comment_item"s: a badge) are comments of the group
+            blocks = blocks + [
+                b
+                for (t, w, i), bs in groups.items()
+                if t == tag and i == with_id and w > words
+                for b in bs
+            ]
         with_author = [
             b
             for b in blocks

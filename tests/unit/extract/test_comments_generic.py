@@ -350,6 +350,31 @@ def test_the_post_authors_comments_belong_to_the_list() -> None:
     assert result.comments[1].text == "Ed answers Ann's question."
 
 
+# a badge as one more class word ("staff_comment") on some blocks of the list
+BADGED = """
+<div id="comments_list">
+ <div class="comment_entry published_comment" id="comment_11">
+  <div class="author_name"><a href="/u/ann">ann</a></div>
+  <div class="comment_body">Ann thinks the council got it right.</div></div>
+ <div class="comment_entry published_comment staff_comment" id="comment_12">
+  <div class="author_name"><a href="/u/ed">ed</a></div>
+  <div class="comment_body">Ed from the newsroom adds the council's reply.</div></div>
+ <div class="comment_entry published_comment" id="comment_13">
+  <div class="author_name"><a href="/u/bob">bob</a></div>
+  <div class="comment_body">Bob disagrees with both of them.</div></div>
+</div>
+"""
+
+
+def test_blocks_with_one_more_class_word_are_comments_of_the_list() -> None:
+    result = extract_comments(page(BADGED), URL)
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("ann", "Ann thinks the council got it right."),
+        ("ed", "Ed from the newsroom adds the council's reply."),
+        ("bob", "Bob disagrees with both of them."),
+    ]
+
+
 # replies inside the text of the comment they answer, named like it
 REPLIES_INSIDE = """
 <div class="discussion"><div class="thread">
