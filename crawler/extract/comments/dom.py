@@ -391,11 +391,9 @@ class DomFamily:
             return date, node
         # a bare date-like line in the block (generic markup)
         for node in self.own(el, el.iter("span", "small", "div", "p", "a", "em", "h3", "h4", "h5")):
-            text = " ".join(node.text_content().split())
-            if len(text) <= 40:
-                date = parse_text_date(text)
-                if date:
-                    return date, node
+            date = _date_line(" ".join(node.text_content().split()))
+            if date:
+                return date, node
         return None, None
 
     def text(self, el: HtmlElement, skip: set[HtmlElement]) -> str:
@@ -539,6 +537,34 @@ class DomFamily:
                 out = [o for o in out if o not in node.iterdescendants()]
                 out.append(node)
         return out
+
+
+# what separates the fields of a signature line ("October 11, 2012 | Ann Reader")
+_FIELD_SEP_RE = re.compile(r"\s*[|·•]\s*")
+
+
+def _date_line(text: str) -> str | None:
+    """The date of a short line that is a date, or a field of a signature line that is one.
+
+    Longer lines are sentences that mention a date, unless they are a line of short fields
+    ("October 11, 2012 | The Diplomat's Wife") and the date is one of them; a sentence
+    ends like one.
+    """
+    if len(text) <= 40:
+        return parse_text_date(text)
+    parts = _FIELD_SEP_RE.split(text)
+    if (
+        len(text) > 120
+        or len(parts) < 2
+        or any(len(part) > 40 for part in parts)
+        or text.endswith((".", "!", "?"))
+    ):
+        return None
+    for part in parts:
+        date = parse_text_date(part)
+        if date:
+            return date
+    return None
 
 
 FORM_CONTROL_XPATH = etree.XPath(

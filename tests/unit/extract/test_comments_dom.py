@@ -45,3 +45,34 @@ def test_the_comment_body_wins_over_a_badge_text_and_its_time_line_is_no_text() 
     assert [(c.author, c.text) for c in result.comments] == [
         ("vetxcl", "Could it be time for them to pay the piper?")
     ]
+
+
+def test_a_signature_line_of_fields_dates_a_comment_whatever_the_names_length() -> None:
+    body = '<div id="comments">' + "".join(
+        f'<div class="comment" id="comment{n}"><div class="body">{text}</div>'
+        f'<div class="signature">October {n}, 2012 | <a href="/contributor/{n}">{name}</a></div>'
+        "</div>"
+        for n, name, text in (
+            (11, "Eve", "Holy!"),
+            (12, "The New Diplomat's Wife and Family", "We are expecting you in 2014!"),
+        )
+    )
+    result = extract_comments(page(body), URL)
+    assert [(c.id, c.published) for c in result.comments] == [
+        ("11", "2012-10-11"),
+        ("12", "2012-10-12"),
+    ]
+
+
+def test_a_sentence_that_mentions_a_date_does_not_date_a_comment() -> None:
+    said = "I was there on October 11, 2012 | and it rained all day long, sadly."
+    body = '<div id="comments">' + "".join(
+        f'<div class="comment" id="comment-{n}"><span class="author">{name}</span>'
+        f'<div class="body"><p>{text}</p></div></div>'
+        for n, name, text in ((1, "Ann", said), (2, "Bob", "Same here, it was wet."))
+    )
+    result = extract_comments(page(body + "</div>"), URL)
+    assert [(c.published, c.text) for c in result.comments] == [
+        (None, said),
+        (None, "Same here, it was wet."),
+    ]
