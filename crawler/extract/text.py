@@ -39,6 +39,8 @@ def block_text(el: HtmlElement, exclude: set[Any] | None = None) -> str:
             parts.append("\n\n")
         elif tag == "br":
             parts.append("\n")
+        elif tag == "img":
+            parts.append(emoticon_text(node))
         if node.text and tag:
             parts.append(node.text)
         for child in node:
@@ -57,6 +59,21 @@ def block_text(el: HtmlElement, exclude: set[Any] | None = None) -> str:
         if joined:
             paragraphs.append(joined)
     return "\n\n".join(paragraphs)
+
+
+# smileys as images (WordPress's "wp-smiley", emoji images): their alt text is what was typed
+_EMOTICON_CLASS_RE = re.compile(r"smil(?:ey|ie)|emoji|emoticon")
+_EMOTICON_ALT_RE = re.compile(r"^[:;=8xX]-?[()DPpOo3|/\\\[\]*@$]{1,3}$")
+
+
+def emoticon_text(img: HtmlElement) -> str:
+    """The alt text of a smiley or emoji image (" :D"), or ""."""
+    alt = (img.get("alt") or "").strip()
+    if not alt or len(alt) > 8:
+        return ""
+    if _EMOTICON_CLASS_RE.search((img.get("class") or "").lower()) or _EMOTICON_ALT_RE.match(alt):
+        return f" {alt} "
+    return ""
 
 
 def clean_inline(text: str | None) -> str:
