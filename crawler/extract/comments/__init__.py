@@ -28,6 +28,7 @@ from crawler.extract.comments.model import (
 from crawler.extract.comments.runs import anchor_runs
 from crawler.extract.comments.section import SECTION_WORDS_RE
 from crawler.extract.comments.status import empty_script_section, section_status
+from crawler.extract.comments.tumblr import tumblr_comments
 from crawler.extract.comments.wordpress import wordpress_elements, wpdiscuz_elements
 from crawler.extract.jsonld import jsonld_objects
 
@@ -70,6 +71,10 @@ def extract_comments(
     ld_comments = jsonld_comments(ld_objects, url)
     if ld_comments:
         candidates.append(("json-ld", ld_comments, []))
+    if has_any(attrs, "with_commentary", "answer_content"):
+        notes, lists = tumblr_comments(tree, url)
+        if notes:
+            candidates.append(("tumblr", notes, lists))
     families: tuple[tuple[str, tuple[str, ...], Any], ...] = (
         (
             "microdata",
