@@ -27,7 +27,9 @@ BYLINE_TAGS = ("p", "span", "div", "small", "em", "footer", "li")
 # "Ann Reader says:" as a line of its own (a heading or a bold line, as themes print it)
 _SAYS_WORDS = r"(?:says|said|wrote|sagt|schreibt|schrieb|dit|a écrit|dice|scrive|zegt)"
 SAYS_HINT_RE = re.compile(r"\b" + _SAYS_WORDS + r"\b", re.I)
-_SAYS_LINE_RE = re.compile(r"^(?P<name>\S.{0,79}?)\s+" + _SAYS_WORDS + r"\s*(?::|\.\.\.|…)?$", re.I)
+_SAYS_LINE_RE = re.compile(
+    r"^(?P<name>\S.{0,79}?)\s+" + _SAYS_WORDS + r"\s*(?::|,|\.\.\.|…)?$", re.I
+)
 _NAME_DATE_RE = re.compile(r"\s+(?:on|at|am|le|el|\||-|–)\s+(?=.*\d)", re.I)
 SAYS_TAGS = ("h2", "h3", "h4", "h5", "strong", "b", "span", "p", "div", "cite")
 
@@ -44,7 +46,7 @@ def byline_parts(text: str) -> tuple[str, str | None] | None:
 
 
 def says_name(line: str) -> str | None:
-    """ "Ann Reader" of a short "Ann Reader says:" line, or None."""
+    """ "Ann Reader" of a short "Ann Reader says:" (or "said,") line, or None."""
     found = _SAYS_LINE_RE.match(line) if len(line) <= 100 else None
     if not found:
         return None

@@ -327,7 +327,7 @@ class DomFamily:
                 # "http://twitter.com/ann Ann Reader": the profile's address before the name
                 name = _LEADING_URL_RE.sub("", name)
                 if name and len(name) <= 80:
-                    return name, node
+                    return name, _says_line_around(node, el)
         name, _, node = self.posted_by(el)
         if name:
             return name, node
@@ -537,6 +537,17 @@ class DomFamily:
                 out = [o for o in out if o not in node.iterdescendants()]
                 out.append(node)
         return out
+
+
+def _says_line_around(node: HtmlElement, el: HtmlElement) -> HtmlElement:
+    """The "<p><strong><a>Ann</a></strong> said,</p>" line around an author node, if any:
+    the whole line is the comment's header, not its text."""
+    for depth, parent in enumerate(node.iterancestors()):
+        if parent is el or depth >= 2:
+            break
+        if tag_name(parent) in SAYS_TAGS and says_name(clean_inline(parent.text_content())):
+            return parent
+    return node
 
 
 # what separates the fields of a signature line ("October 11, 2012 | Ann Reader")

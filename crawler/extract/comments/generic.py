@@ -8,7 +8,7 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extract.comments.byline import BYLINE_HINT_RE
+from crawler.extract.comments.byline import BYLINE_HINT_RE, SAYS_HINT_RE, SAYS_TAGS, says_name
 from crawler.extract.comments.dom import COMMENT_ID_RE, case_insensitive, is_form_like
 from crawler.extract.comments.section import SECTION_WORDS_RE, in_widget, looks_like_comment_section
 from crawler.extract.text import SKIP_TAGS, class_set, clean_inline, tag_name
@@ -257,5 +257,12 @@ def _anchored(el: HtmlElement) -> bool:
 
 
 def _has_author(el: HtmlElement) -> bool:
-    # a name in the markup, or in words ("Posted by: Ann | March 3, 2012")
-    return bool(_AUTHOR_HINT_XPATH(el)) or bool(BYLINE_HINT_RE.search(el.text_content()))
+    # a name in the markup, or in words ("Posted by: Ann | March 3, 2012", "Ann said,")
+    if _AUTHOR_HINT_XPATH(el):
+        return True
+    text = el.text_content()
+    if BYLINE_HINT_RE.search(text):
+        return True
+    return bool(SAYS_HINT_RE.search(text)) and any(
+        says_name(clean_inline(node.text_content())) for node in el.iter(SAYS_TAGS)
+    )

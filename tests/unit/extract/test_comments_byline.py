@@ -33,6 +33,7 @@ def test_byline_parts(line: str, expected: tuple[str, str | None] | None) -> Non
         ("Chris Gosling says:", "Chris Gosling"),
         ("+ C98976 on August 9th, 2012 at 10:16 am said:", "C98976"),
         ("Lauren K says:", "Lauren K"),
+        ("Ryan said,", "Ryan"),
         ("I think he said that the tram line is too slow for anyone to use, really.", None),
     ],
 )

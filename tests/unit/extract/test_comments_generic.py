@@ -375,6 +375,37 @@ def test_blocks_with_one_more_class_word_are_comments_of_the_list() -> None:
     ]
 
 
+# an old theme: a bare list in a comments <div>, each item a date, a "Name said," line and
+# the remark; only some names are links
+SAID_LINES = """
+<div class="comments"><ol>
+ <li class="alt" id="comment-101"><p>August 9th, 2012 at 8:38 am</p>
+  <p><strong><a href="https://ann.example" rel="external nofollow" class="url">Ann</a></strong>
+   said,</p>
+  <p>In terms of cities, for me it is (in order):</p><p>1. Lisbon;<br>2. Oslo.</p></li>
+ <li class="" id="comment-102"><p>August 9th, 2012 at 8:41 am</p>
+  <p><strong>Bob</strong> said,</p><p>Lisbon, surely, and then Porto.</p></li>
+ <li class="alt" id="comment-103"><p>August 9th, 2012 at 8:45 am</p>
+  <p><strong>Cy</strong> said,</p><p>None of those for me.</p></li>
+</ol></div>
+"""
+
+
+def test_name_said_lines_name_the_items_of_a_bare_comment_list() -> None:
+    result = extract_comments(page(SAID_LINES), URL)
+    assert result.method == "generic"
+    assert [(c.id, c.author, c.published, c.text) for c in result.comments] == [
+        (
+            "101",
+            "Ann",
+            "2012-08-09T08:38:00",
+            "In terms of cities, for me it is (in order):\n\n1. Lisbon;\n2. Oslo.",
+        ),
+        ("102", "Bob", "2012-08-09T08:41:00", "Lisbon, surely, and then Porto."),
+        ("103", "Cy", "2012-08-09T08:45:00", "None of those for me."),
+    ]
+
+
 # replies inside the text of the comment they answer, named like it
 REPLIES_INSIDE = """
 <div class="discussion"><div class="thread">
