@@ -16,7 +16,9 @@ __all__ = ["COMMENT_NOISE_RE", "byline_of", "clean_comment_text"]
 COMMENT_NOISE_RE = re.compile(
     r"^(?:\d+|reply|replies|antworten|antwort|répondre|repondre|responder|rispondi|odpowiedz|beantwoorden|"
     r"like|likes|\d+ (?:likes?|recommendations?|votes?|points?)|gefällt mir|j'aime|me gusta|melden|report|report abuse|flag|permalink|quote|zitieren|"
-    r"kommentar von|comment by|says:?|sagt:?|pingback:?|trackback:?|edit|bearbeiten|log in to reply|zum antworten anmelden)[\s.:!]*$"
+    r"kommentar von|comment by|says:?|sagt:?|pingback:?|trackback:?|edit|bearbeiten|log in to reply|zum antworten anmelden"
+    # a Twitter follow button in a signature ("Follow @ann", "Follow me on Twitter @ann")
+    r"|follow (?:me |us )?(?:on twitter:? )?@\w+)[\s.:!]*$"
 )
 
 

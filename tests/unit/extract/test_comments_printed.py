@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawler.extract.comments import extract_comments
-from crawler.extract.comments.printed import byline_of
+from crawler.extract.comments.printed import byline_of, clean_comment_text
 from tests.unit.extract.comment_page import URL, page
 from tests.unit.extract.test_comments_wordpress import WORDPRESS
 
@@ -111,4 +111,16 @@ def test_profile_rating_and_report_links_are_controls() -> None:
     assert (
         byline_of(lines, "Having graduated in 1980.", None)
         == "Comment number 391.\nBritainsnotpleased"
+    )
+
+
+def test_a_follow_button_in_a_signature_is_neither_text_nor_byline() -> None:
+    text = clean_comment_text(
+        "Great game tonight.\n\nGo Rays!\nFollow @ann_r\n\nFollow me on Twitter @AnnR"
+    )
+    assert text == "Great game tonight.\n\nGo Rays!"
+    said = "Follow the money @ the bank, as always."
+    assert clean_comment_text(said) == said
+    assert byline_of(["by Ann on Aug 9, 2012", "Follow @ann_r"], text, None) == (
+        "by Ann on Aug 9, 2012"
     )
