@@ -479,13 +479,15 @@ class DomFamily:
             text = clean_comment_text(
                 self.text(el, {n for n in (author_node, date_node) if n is not None})
             )
-            if not text or PINGBACK_EXCERPT_RE.match(text):
-                # nothing written, or "[…] quoted from the linking post […]": a pingback
-                continue
+            if PINGBACK_EXCERPT_RE.match(text):
+                continue  # "[…] quoted from the linking post […]": a pingback
             title = self.title(el)
             byline = self.printed_byline(el, text, title)
             if title and title not in text and title != author:
-                text = f"{title}\n\n{text}"
+                # a remark may be all in its subject line (SB Nation, forums)
+                text = f"{title}\n\n{text}" if text else title
+            if not text:
+                continue  # nothing written
             if self.strict and not author and not published and not self._marked(el):
                 continue
             if not author and byline:

@@ -116,6 +116,18 @@ def test_a_comments_subject_line_opens_its_text() -> None:
     ]
 
 
+def test_a_remark_all_in_its_subject_line_is_a_comment() -> None:
+    # nothing under the subject but a signature's follow button
+    subject_only = SUBJECT_LINES.replace(
+        "<p>Ready for any wild comment.</p>", '<div class="sig"><p>Follow @ann</p></div>'
+    ).replace("Re: Let's do this", "An empty subject-free reply")
+    result = extract_comments(page(subject_only), URL)
+    assert [(c.author, c.text) for c in result.comments] == [
+        ("Ann Reader", "Let's do this, the camp is open"),
+        ("Bob", "An empty subject-free reply\n\nBob is ready too."),
+    ]
+
+
 # "Name says:" as a heading of its own, the date in the next heading
 SAYS_HEADINGS = """
 <div id="comments">
