@@ -82,3 +82,31 @@ def byline_author(byline: str) -> str | None:
     if not name or len(name) > 60 or parse_text_date(name) or not re.search(r"[^\W\d_]", name):
         return None
     return name
+
+
+# what separates the fields of a signature line ("October 11, 2012 | Ann Reader")
+_FIELD_SEP_RE = re.compile(r"\s*[|·•]\s*")
+
+
+def signature_date(text: str) -> str | None:
+    """The date of a short line that is a date, or a field of a signature line that is one.
+
+    Longer lines are sentences that mention a date, unless they are a line of short fields
+    ("October 11, 2012 | The Diplomat's Wife") and the date is one of them; a sentence
+    ends like one.
+    """
+    if len(text) <= 40:
+        return parse_text_date(text)
+    parts = _FIELD_SEP_RE.split(text)
+    if (
+        len(text) > 120
+        or len(parts) < 2
+        or any(len(part) > 40 for part in parts)
+        or text.endswith((".", "!", "?"))
+    ):
+        return None
+    for part in parts:
+        date = parse_text_date(part)
+        if date:
+            return date
+    return None

@@ -17,6 +17,7 @@ from crawler.extract.comments.byline import (
     byline_author,
     byline_parts,
     says_name,
+    signature_date,
 )
 from crawler.extract.comments.model import Comment, short_id
 from crawler.extract.comments.printed import byline_of, clean_comment_text
@@ -391,7 +392,7 @@ class DomFamily:
             return date, node
         # a bare date-like line in the block (generic markup)
         for node in self.own(el, el.iter("span", "small", "div", "p", "a", "em", "h3", "h4", "h5")):
-            date = _date_line(" ".join(node.text_content().split()))
+            date = signature_date(" ".join(node.text_content().split()))
             if date:
                 return date, node
         return None, None
@@ -550,34 +551,6 @@ def _says_line_around(node: HtmlElement, el: HtmlElement) -> HtmlElement:
         if tag_name(parent) in SAYS_TAGS and says_name(clean_inline(parent.text_content())):
             return parent
     return node
-
-
-# what separates the fields of a signature line ("October 11, 2012 | Ann Reader")
-_FIELD_SEP_RE = re.compile(r"\s*[|·•]\s*")
-
-
-def _date_line(text: str) -> str | None:
-    """The date of a short line that is a date, or a field of a signature line that is one.
-
-    Longer lines are sentences that mention a date, unless they are a line of short fields
-    ("October 11, 2012 | The Diplomat's Wife") and the date is one of them; a sentence
-    ends like one.
-    """
-    if len(text) <= 40:
-        return parse_text_date(text)
-    parts = _FIELD_SEP_RE.split(text)
-    if (
-        len(text) > 120
-        or len(parts) < 2
-        or any(len(part) > 40 for part in parts)
-        or text.endswith((".", "!", "?"))
-    ):
-        return None
-    for part in parts:
-        date = parse_text_date(part)
-        if date:
-            return date
-    return None
 
 
 FORM_CONTROL_XPATH = etree.XPath(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.comments.byline import byline_author, byline_parts, says_name
+from crawler.extract.comments.byline import byline_author, byline_parts, says_name, signature_date
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,17 @@ def test_says_name(line: str, expected: str | None) -> None:
 )
 def test_byline_author(byline: str, expected: str | None) -> None:
     assert byline_author(byline) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("October 11, 2012", "2012-10-11"),
+        ("October 11, 2012 | The New Diplomat's Wife and Family", "2012-10-11"),
+        ("Ann Reader from Lisbon, Portugal · 12 March 2024", "2024-03-12"),
+        ("I was there on October 11, 2012 | and it rained all day, sadly.", None),
+        ("I was there on October 11, 2012 and it rained all day long.", None),
+    ],
+)
+def test_signature_date(line: str, expected: str | None) -> None:
+    assert signature_date(line) == expected
