@@ -24,6 +24,14 @@ BYLINE_HINT_RE = re.compile(
 # elements that hold such a line
 BYLINE_TAGS = ("p", "span", "div", "small", "em", "footer", "li")
 
+# a date relative to the page's time: "3 hours ago", "added about 9 hours ago", "vor 2 Tagen"
+RELATIVE_TIME_RE = re.compile(
+    r"\b(?:\d+|an?|one|about \w+)\s+(?:sec(?:ond)?|min(?:ute)?|hour|hr|day|week|month|year)s?\s+ago\b"
+    r"|\bvor\s+(?:\d+|einer?|einem)\s+(?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monaten?|jahren?)\b"
+    r"|^(?:yesterday|just now|gestern)\b",
+    re.I,
+)
+
 # "Ann Reader says:" as a line of its own (a heading or a bold line, as themes print it)
 _SAYS_WORDS = r"(?:says|said|wrote|sagt|schreibt|schrieb|dit|a écrit|dice|scrive|zegt)"
 SAYS_HINT_RE = re.compile(r"\b" + _SAYS_WORDS + r"\b", re.I)

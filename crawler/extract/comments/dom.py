@@ -12,6 +12,7 @@ from lxml.html import HtmlElement
 from crawler.extract.comments.byline import (
     BYLINE_HINT_RE,
     BYLINE_TAGS,
+    RELATIVE_TIME_RE,
     SAYS_HINT_RE,
     SAYS_TAGS,
     byline_author,
@@ -300,6 +301,12 @@ class DomFamily:
             "comment" in class_set(el) or bool(COMMENT_ID_RE.search(el.get("id") or ""))
         )
 
+    def _time_ago(self, el: HtmlElement) -> bool:
+        """A short line dates ``el`` relative to the page ("added 1 day ago"): unpinned, a date."""
+        nodes = self.own(el, el.iter("span", "small", "time", "div", "p", "a"))
+        lines = (clean_inline(node.text_content()) for node in nodes)
+        return any(len(line) <= 40 and RELATIVE_TIME_RE.search(line) for line in lines)
+
     def raw_id(self, el: HtmlElement) -> str | None:
         """The id attribute the page uses for this comment (the permalink anchor)."""
         for value in (el.get("id"), el.get("data-comment-id"), el.get("data-id"), el.get("itemid")):
@@ -489,7 +496,7 @@ class DomFamily:
                 text = f"{title}\n\n{text}" if text else title
             if not text:
                 continue  # nothing written
-            if self.strict and not author and not published and not self._marked(el):
+            if self.strict and not (author or published or self._marked(el) or self._time_ago(el)):
                 continue
             if not author and byline:
                 # named only in words around the text ("Ann — July 18th, 2012, 3:09 am")

@@ -76,3 +76,21 @@ def test_a_sentence_that_mentions_a_date_does_not_date_a_comment() -> None:
         (None, said),
         (None, "Same here, it was wet."),
     ]
+
+
+def test_a_time_ago_line_is_a_date_even_unpinned() -> None:
+    body = '<div id="comments">' + "".join(
+        f'<div class="comment clearfix"><div class="user_info">'
+        f'<p class="specialist"><b>{name}</b> is an editor here.</p>'
+        f'<span class="date">added {when}</span></div>'
+        f'<p class="comment_text">{text}</p></div>'
+        for name, when, text in (
+            ("Kim", "about 9 hours ago", "Your recipe spoke for itself!"),
+            ("Lou", "1 day ago", "What a gorgeous bird!"),
+        )
+    )
+    result = extract_comments(page(body + "</div>"), URL)
+    assert [(c.published, c.text) for c in result.comments] == [
+        (None, "Your recipe spoke for itself!"),
+        (None, "What a gorgeous bird!"),
+    ]
