@@ -1,12 +1,12 @@
 """Extraction CPU per page: this checkout's `extract_article` against a baseline commit's.
 
-Both extractors run over the same pages in this one run, in fresh processes of this venv,
-alternating (baseline, current, baseline, current, ...) so that machine load hits both
-alike. Each round times `extract_article` on every page with `time.process_time()` (the
-process's CPU, so neither waiting nor other processes count), after one warm-up page that
-imports trafilatura. The figure per extractor is the sum over the pages of each page's
-fastest round (its best round is printed too); the target of issue 14 is current <= 1.10 x
-baseline.
+Both extractors run over the same pages in this one run, each in a long-lived process of
+this venv, page by page in turn (page 1 on the baseline then the current, page 2 the other
+way round, ...), so that a slower minute of the machine hits both alike. Each page is timed
+with `time.process_time()` in its process (the process's CPU, so neither waiting nor other
+processes count), after a warm-up over the first pages. The figure per extractor is the
+sum over the pages of each page's fastest round (the per-round totals are printed too); the
+target of issue 14 is current <= 1.10 x baseline.
 
 The baseline's `crawler/` package is taken from git (`git archive REV crawler`) into a
 temporary folder; the default baseline, b07d92f, is the extractor before the second round
@@ -27,6 +27,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any, NoReturn
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -38,7 +39,8 @@ DEFAULT_BASELINE = "b07d92f"
 DEFAULT_TARBALL = REPO.parent / "shared" / "corpus" / "news-pages-400.tar.gz"
 TARGET = 1.10
 
-# Runs in a child process: argv = code folder, pages folder. Prints one JSON line.
+# Runs in a child process: argv = code folder, pages folder. Reads a page name per line
+# on stdin, answers one JSON line per page on stdout.
 RUNNER = r"""
 import gc, json, sys, time
 from pathlib import Path
@@ -49,25 +51,20 @@ from crawler.extract import extract_article
 where = Path(crawler.__file__).resolve()
 if code.resolve() not in where.parents:
     sys.exit(f"imported crawler from {where}, not from {code}")
-bodies = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
-extract_article(bodies[0][1], f"https://bench.invalid/pages/{bodies[0][0]}")  # imports
+bodies = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+for name in sorted(bodies)[:WARMUP]:  # imports, compiled patterns, first-use caches
+    extract_article(bodies[name], f"https://bench.invalid/pages/{name}")
 gc.collect()
-articles = words = comments = 0
-per_page = []
-cpu0, wall0 = time.process_time(), time.perf_counter()
-for name, body in bodies:
+print("ready", flush=True)
+for line in sys.stdin:
+    name = line.strip()
     start = time.process_time()
-    article = extract_article(body, f"https://bench.invalid/pages/{name}")
-    per_page.append(time.process_time() - start)
-    if article.get("text"):
-        articles += 1
-        words += len(article["text"].split())
-    comments += len(article.get("comments") or [])
-cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-print(json.dumps({"pages": len(bodies), "cpu_s": cpu, "wall_s": wall,
-                  "with_text": articles, "words": words, "comments": comments,
-                  "per_page": per_page}))
-"""
+    article = extract_article(bodies[name], f"https://bench.invalid/pages/{name}")
+    cpu = time.process_time() - start
+    text = article.get("text") or ""
+    print(json.dumps({"cpu": cpu, "text": bool(text), "words": len(text.split()),
+                      "comments": len(article.get("comments") or [])}), flush=True)
+""".replace("WARMUP", "20")
 
 
 def write_pages(pages_dir: Path, folder: Path | None) -> int:
@@ -105,16 +102,41 @@ def baseline_code(rev: str, dest: Path) -> str:
     return commit
 
 
-def measure(code: Path, pages_dir: Path) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER, str(code), str(pages_dir)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.exit(f"bench_extract_cpu: the extractor in {code} failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class Runner:
+    """One extractor in a child process that times the pages it is sent, one at a time."""
+
+    def __init__(self, code: Path, pages_dir: Path) -> None:
+        self.code = code
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", RUNNER, str(code), str(pages_dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if self._line() != "ready":
+            self._failed()
+
+    def _line(self) -> str:
+        assert self.proc.stdout is not None
+        return self.proc.stdout.readline().strip()
+
+    def _failed(self) -> NoReturn:
+        self.proc.kill()
+        sys.exit(f"bench_extract_cpu: the extractor in {self.code} failed (its error is above)")
+
+    def time(self, name: str) -> dict[str, float]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(name + "\n")
+        self.proc.stdin.flush()
+        line = self._line()
+        if not line:
+            self._failed()
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
 
 
 def main() -> int:
@@ -133,17 +155,39 @@ def main() -> int:
         base_dir = Path(tmp) / "baseline"
         commit = baseline_code(args.baseline, base_dir)
         print(f"{count} pages; baseline {commit[:10]}; {args.rounds} round(s) each", flush=True)
-        runs: dict[str, list[dict[str, float]]] = {"baseline": [], "current": []}
-        for round_no in range(1, args.rounds + 1):
-            for name, code in (("baseline", base_dir), ("current", REPO)):
-                result = measure(code, pages_dir)
-                runs[name].append(result)
-                print(
-                    f"  round {round_no} {name:<8} {1000 * result['cpu_s'] / count:7.2f} ms CPU/page"
-                    f"  ({result['with_text']} with text, {result['words']} words,"
-                    f" {result['comments']} comments)",
-                    flush=True,
-                )
+        names = sorted(p.name for p in pages_dir.iterdir())
+        runners = {"baseline": Runner(base_dir, pages_dir), "current": Runner(REPO, pages_dir)}
+        runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "current": []}
+        try:
+            for round_no in range(1, args.rounds + 1):
+                got: dict[str, list[dict[str, float]]] = {"baseline": [], "current": []}
+                for index, name in enumerate(names):
+                    # page by page in turn, the order swapped every page
+                    order = (
+                        ("baseline", "current")
+                        if (index + round_no) % 2
+                        else ("current", "baseline")
+                    )
+                    for who in order:
+                        got[who].append(runners[who].time(name))
+                for who, pages in got.items():
+                    result: dict[str, Any] = {
+                        "cpu_s": sum(p["cpu"] for p in pages),
+                        "with_text": sum(1 for p in pages if p["text"]),
+                        "words": sum(int(p["words"]) for p in pages),
+                        "comments": sum(int(p["comments"]) for p in pages),
+                        "per_page": [p["cpu"] for p in pages],
+                    }
+                    runs[who].append(result)
+                    print(
+                        f"  round {round_no} {who:<8} {1000 * result['cpu_s'] / count:7.2f} ms CPU/page"
+                        f"  ({result['with_text']} with text, {result['words']} words,"
+                        f" {result['comments']} comments)",
+                        flush=True,
+                    )
+        finally:
+            for runner in runners.values():
+                runner.close()
     best = {name: min(r["cpu_s"] for r in rs) / count for name, rs in runs.items()}
     # each page's fastest round, summed: a moment of CPU steal or a frequency dip hits one
     # page of one round, not the figure
