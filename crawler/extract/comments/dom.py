@@ -187,7 +187,12 @@ COMMENT_ID_RE = re.compile(r"(?:^|[-_])(?:li-)?(?:comment|c|post)[-_]?(\d+)$", r
 
 
 # containers of the replies to a comment, inside it
-_REPLIES_CLASSES = frozenset(("children", "indented", "replies", "comment-replies"))
+REPLIES_CLASSES = frozenset(("children", "indented", "replies", "comment-replies"))
+
+
+def _replies_in(root: HtmlElement) -> set[HtmlElement]:
+    """The containers of replies under ``root`` (not ``root`` itself): no part of its text."""
+    return {n for n in root.iter() if n is not root and class_set(n) & REPLIES_CLASSES}
 
 
 class DomFamily:
@@ -217,6 +222,7 @@ class DomFamily:
                 self._wrapped.setdefault(wrapper, el)
         self._any_case: dict[HtmlElement, bool] = {}
         self._posted_by: dict[HtmlElement, tuple[str | None, str | None, HtmlElement | None]] = {}
+        self._says: dict[HtmlElement, tuple[str | None, HtmlElement | None]] = {}
         # <dl> threads: a <dt> comment owns the <dd>s after it (text, date, footer)
         self._dd_owner: dict[HtmlElement, HtmlElement] = {}
         self._dds: dict[HtmlElement, list[HtmlElement]] = {}
@@ -357,7 +363,13 @@ class DomFamily:
         return known
 
     def _says_line(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
-        """The name of a short "<h3>Ann Reader says:</h3>" line in ``el``."""
+        """The name and node of a short "<h3>Ann Reader says:</h3>" line in ``el`` (computed once)."""
+        known = self._says.get(el)
+        if known is None:
+            known = self._says[el] = self._find_says_line(el)
+        return known
+
+    def _find_says_line(self, el: HtmlElement) -> tuple[str | None, HtmlElement | None]:
         if not SAYS_HINT_RE.search(el.text_content()):
             return None, None
         for node in self.own(el, el.iter(SAYS_TAGS)):
@@ -410,9 +422,8 @@ class DomFamily:
             # <dd> after it what the reader wrote (a second one is its footer)
             body = self._dds[el][0]
             # replies nested in the <dd> (<dl class="children">) are not its text
-            replies = {n for n in body.iter() if n is not body and class_set(n) & _REPLIES_CLASSES}
-            return block_text(body, exclude=skip | set(_meta_nodes(body)) | replies)
-        nested = {m for m in self.members if m is not el}
+            return block_text(body, exclude=skip | set(_meta_nodes(body)) | _replies_in(body))
+        nested = self.members - {el}
         for selector in _TEXT_SELECTORS(self.any_case(el)):
             for node in self.own(el, selector(el)):
                 if node in skip or any(node in s.iterancestors() for s in skip if s is not None):
@@ -422,21 +433,15 @@ class DomFamily:
                 )
                 if len(text) >= 2:
                     return text
-        exclude = nested | skip | set(self.own(el, _meta_nodes(el)))
-        # replies containers are not part of the text either
-        exclude |= {n for n in el.iter() if class_set(n) & _REPLIES_CLASSES and n is not el}
+        exclude = nested | skip | set(self.own(el, _meta_nodes(el))) | _replies_in(el)
         return block_text(el, exclude=exclude)
 
     def printed_byline(self, el: HtmlElement, text: str, title: str | None) -> str | None:
         """``el``'s lines around its text as printed (see `printed.byline_of`); replies left out."""
-        nested = {m for m in self.members if m is not el}
         roots = self._roots(el)
-        exclude = nested | {
-            n
-            for root in roots
-            for n in root.iter()
-            if n is not root and class_set(n) & _REPLIES_CLASSES
-        }
+        exclude = self.members - {el}
+        for root in roots:
+            exclude |= _replies_in(root)
         lines = (line for root in roots for line in block_text(root, exclude=exclude).split("\n"))
         return byline_of(lines, text, title)
 
@@ -490,7 +495,7 @@ class DomFamily:
             if PINGBACK_EXCERPT_RE.match(text):
                 continue  # "[…] quoted from the linking post […]": a pingback
             title = self.title(el)
-            byline = self.printed_byline(el, text, title)
+            body = text
             if title and title not in text and title != author:
                 # a remark may be all in its subject line (SB Nation, forums)
                 text = f"{title}\n\n{text}" if text else title
@@ -498,6 +503,7 @@ class DomFamily:
                 continue  # nothing written
             if self.strict and not (author or published or self._marked(el) or self._time_ago(el)):
                 continue
+            byline = self.printed_byline(el, body, title)
             if not author and byline:
                 # named only in words around the text ("Ann — July 18th, 2012, 3:09 am")
                 author = byline_author(byline)

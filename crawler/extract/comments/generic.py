@@ -9,7 +9,12 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extract.comments.byline import BYLINE_HINT_RE, SAYS_HINT_RE, SAYS_TAGS, says_name
-from crawler.extract.comments.dom import COMMENT_ID_RE, case_insensitive, is_form_like
+from crawler.extract.comments.dom import (
+    COMMENT_ID_RE,
+    REPLIES_CLASSES,
+    case_insensitive,
+    is_form_like,
+)
 from crawler.extract.comments.section import SECTION_WORDS_RE, in_widget, looks_like_comment_section
 from crawler.extract.text import SKIP_TAGS, class_set, clean_inline, tag_name
 
@@ -96,9 +101,6 @@ _VARYING_CLASS_RE = re.compile(
 )
 
 
-_REPLIES_CLASSES = frozenset(("children", "replies", "indented", "comment-replies"))
-
-
 def _repeated_blocks(
     container: HtmlElement, only: frozenset[str] | None = None
 ) -> list[HtmlElement]:
@@ -118,7 +120,7 @@ def _repeated_blocks(
     # Drupal: the replies to a comment in a <div class="indented"> right after it
     beside: list[HtmlElement] = []
     for child in _children(node):
-        if isinstance(child.tag, str) and class_set(child) & _REPLIES_CLASSES:
+        if isinstance(child.tag, str) and class_set(child) & REPLIES_CLASSES:
             beside.append(child)
             continue
         if (
@@ -178,7 +180,7 @@ def _repeated_blocks(
             sub = stack.pop()
             if not isinstance(sub.tag, str):
                 continue
-            if class_set(sub) & _REPLIES_CLASSES:
+            if class_set(sub) & REPLIES_CLASSES:
                 # the outermost replies container only: the call finds the deeper ones
                 nested.extend(_repeated_blocks(sub))
                 continue
